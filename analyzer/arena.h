@@ -1,0 +1,38 @@
+/*
+ * arena.h - bump allocation for everything that lives as long as one
+ * function's graph or one analysis run.
+ *
+ * Policy: the front end allocates a function's graph (blocks, events, edges,
+ * strings) from one arena; the analysis allocates its states and paths from
+ * another; each is freed in one call when the function is done.  Nothing
+ * allocated from an arena is freed one by one.  Allocation failure is
+ * reported by returning NULL; callers turn that into an error value.
+ *
+ * An arena is not thread-safe: each worker owns its arenas.
+ */
+#ifndef LEAKGATE_ARENA_H
+#define LEAKGATE_ARENA_H
+
+#include <stddef.h>
+
+struct lg_arena_chunk;
+
+struct lg_arena {
+	struct lg_arena_chunk *head; /* newest chunk first */
+	size_t total;                /* bytes obtained from malloc, for budgets */
+};
+
+#define LG_ARENA_INIT { NULL, 0 }
+
+void lg_arena_init(struct lg_arena *a);
+/* Zeroed, aligned for any type; NULL when memory runs out. */
+void *lg_arena_alloc(struct lg_arena *a, size_t size);
+/* Grows an array allocated from this arena: copies the old n elements. */
+void *lg_arena_grow(struct lg_arena *a, void *old, size_t old_n, size_t new_n,
+		    size_t elem);
+char *lg_arena_strdup(struct lg_arena *a, const char *s);
+char *lg_arena_strndup(struct lg_arena *a, const char *s, size_t n);
+/* Frees every chunk; the arena is empty and reusable afterwards. */
+void lg_arena_release(struct lg_arena *a);
+
+#endif

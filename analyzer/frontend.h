@@ -1,0 +1,61 @@
+/*
+ * frontend.h - C source to leakgate graphs, through libclang.
+ *
+ * The only module that includes clang-c.  It parses one translation unit
+ * with the arguments it is given, reports the compiler's own errors, and
+ * lowers the body of every function defined in the main file into an lg_fn
+ * (cfg.h), handing each to a callback.  Functions of headers (system or not)
+ * are never lowered.  Nothing of libclang escapes: callers see file names,
+ * lines and graphs.
+ *
+ * Flags that clang does not know (gcc's -fno-stringop-truncation, ...) are
+ * dropped with a note and the file is parsed again without them; the
+ * frontend remembers them for the next files it parses.
+ *
+ * One lg_frontend per worker thread (it owns a CXIndex); lg_frontend_run is
+ * not re-entrant on the same lg_frontend, and two frontends share nothing.
+ */
+#ifndef LEAKGATE_FRONTEND_H
+#define LEAKGATE_FRONTEND_H
+
+#include <stddef.h>
+
+#include "cfg.h"
+#include "diag.h"
+
+struct lg_frontend;
+
+struct lg_tu_job {
+	const char *file;         /* the source file (absolute, or relative to
+				     the process's directory) */
+	const char *directory;    /* the compile command's directory; NULL for
+				     the current one */
+	const char *const *args;  /* compiler flags, without the compiler and
+				     without the source file */
+	int n_args;
+	const char *unsaved;      /* when not NULL: the file's content to parse
+				     in place of what is on disk */
+	size_t unsaved_len;
+};
+
+/* Receives each lowered function and owns it from then on.  A non-zero
+ * return stops the traversal and is returned by lg_frontend_run. */
+typedef int (*lg_fn_cb)(void *ctx, struct lg_fn *fn);
+
+struct lg_frontend *lg_frontend_new(void);
+void lg_frontend_free(struct lg_frontend *fe);
+
+/*
+ * Parses the job's file and lowers its functions.  Returns 0 when the file
+ * parsed; -1 when it could not be parsed (a missing file or header, a syntax
+ * error: the compiler's errors are in `d`, and no function is lowered).
+ */
+int lg_frontend_run(struct lg_frontend *fe, const struct lg_tu_job *job,
+		    lg_fn_cb cb, void *ctx, struct lg_diags *d);
+
+/* During a callback: the text of line `line` of `file` as the parser saw it
+ * (no newline; *len set), or NULL. */
+const char *lg_frontend_line(struct lg_frontend *fe, const char *file,
+			     unsigned line, size_t *len);
+
+#endif

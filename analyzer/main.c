@@ -1,0 +1,379 @@
+/*
+ * main.c - the leakgate command line.
+ *
+ * Parses options, loads the rules, gathers the compile commands, runs the
+ * driver, sorts the findings, renders them in the chosen format and turns
+ * the outcome into the exit status: 0 no findings, 1 findings, 2 error.
+ * It is the only place that prints diagnostics or exits.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "compdb.h"
+#include "diag.h"
+#include "driver.h"
+#include "finding.h"
+#include "output.h"
+#include "rules.h"
+
+enum { EXIT_CLEAN = 0, EXIT_FINDINGS = 1, EXIT_ERROR = 2 };
+
+static const char usage[] =
+"usage: leakgate [OPTIONS] [FILE...] [-- COMPILER_ARGS...]\n"
+"\n"
+"Finds the paths on which a C function leaves a resource (a database\n"
+"connection, a query result, a file, a lock) held when it ends.\n"
+"\n"
+"  -p, --build-path DIR    read DIR/compile_commands.json; analyse every entry,\n"
+"                          or only the FILEs named\n"
+"  -r, --rules PATH|NAME   a rule file, a directory of rule files, or a built-in\n"
+"                          pack's name; repeatable; default: every built-in pack\n"
+"  -f, --format text|sarif output format (default: text)\n"
+"  -o, --output FILE       write the report to FILE (default: standard output)\n"
+"  -j, --jobs N            translation units analysed in parallel\n"
+"                          (default: number of CPUs)\n"
+"      --list-rules        print the resources the loaded rules define, and exit\n"
+"      --color WHEN        auto (default: on terminals), always, never\n"
+"      --max-states N      per-function budget: distinct states at one point\n"
+"                          (default: 512)\n"
+"      --max-steps N       per-function budget: analysis steps (default: 2000000)\n"
+"      --dump-cfg          print each function's control-flow graph (developers)\n"
+"      --version           print the version and exit\n"
+"      --help              print this help and exit\n"
+"\n"
+"Without FILEs and without -p, ./compile_commands.json is used when present.\n"
+"Arguments after -- are compiler flags for the FILEs named (e.g. -Iinclude).\n"
+"\n"
+"Exit status: 0 no findings; 1 findings; 2 error (bad usage, invalid rule\n"
+"file, unreadable input, a file that does not parse, a compile database that\n"
+"cannot be read, a function over budget).\n";
+
+struct options {
+	const char *build_path;
+	const char **rules;
+	int n_rules;
+	enum lg_format format;
+	const char *output;
+	int jobs;
+	bool list_rules;
+	bool dump_cfg;
+	int color;           /* -1 auto, 0 never, 1 always */
+	struct lg_budget budget;
+	char **files;
+	int n_files;
+	char **cc_args;      /* after -- */
+	int n_cc_args;
+	bool have_dashdash;
+};
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "leakgate: error: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\nTry 'leakgate --help'.\n");
+	return EXIT_ERROR;
+}
+
+static bool parse_count(const char *s, long min, long max, long *out)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < min || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+/* Where the built-in packs are: $LEAKGATE_RULES_DIR, then next to the
+ * installed binary (BIN/../share/leakgate/rules), then the source tree. */
+static char *builtin_rules_dir(void)
+{
+	const char *env = getenv("LEAKGATE_RULES_DIR");
+	struct stat st;
+	if (env && *env)
+		return strdup(env);
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		char *slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = '\0';
+			char *p = NULL;
+			if (asprintf(&p, "%s/../%s", exe, LEAKGATE_INSTALL_RULES_SUBDIR) >= 0) {
+				if (stat(p, &st) == 0 && S_ISDIR(st.st_mode))
+					return p;
+				free(p);
+			}
+		}
+	}
+	return strdup(LEAKGATE_SOURCE_RULES_DIR);
+}
+
+static int parse_args(int argc, char **argv, struct options *o)
+{
+	enum { OPT_LIST = 256, OPT_VERSION, OPT_HELP, OPT_COLOR, OPT_MAX_STATES,
+	       OPT_MAX_STEPS, OPT_DUMP_CFG };
+	static const struct option longopts[] = {
+		{ "build-path", required_argument, NULL, 'p' },
+		{ "rules", required_argument, NULL, 'r' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "list-rules", no_argument, NULL, OPT_LIST },
+		{ "color", required_argument, NULL, OPT_COLOR },
+		{ "max-states", required_argument, NULL, OPT_MAX_STATES },
+		{ "max-steps", required_argument, NULL, OPT_MAX_STEPS },
+		{ "dump-cfg", no_argument, NULL, OPT_DUMP_CFG },
+		{ "version", no_argument, NULL, OPT_VERSION },
+		{ "help", no_argument, NULL, OPT_HELP },
+		{ NULL, 0, NULL, 0 },
+	};
+	long v;
+	int c;
+
+	/* Everything after "--" is for the compiler: hide it from getopt. */
+	int end = argc;
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--") == 0) {
+			end = i;
+			o->have_dashdash = true;
+			o->cc_args = argv + i + 1;
+			o->n_cc_args = argc - i - 1;
+			break;
+		}
+
+	opterr = 0;
+	while ((c = getopt_long(end, argv, ":p:r:f:o:j:", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			o->build_path = optarg;
+			break;
+		case 'r':
+			o->rules[o->n_rules++] = optarg;
+			break;
+		case 'f':
+			if (strcmp(optarg, "text") == 0)
+				o->format = LG_FORMAT_TEXT;
+			else if (strcmp(optarg, "sarif") == 0)
+				o->format = LG_FORMAT_SARIF;
+			else
+				return usage_error("unknown format '%s' (expected text or sarif)", optarg);
+			break;
+		case 'o':
+			o->output = optarg;
+			break;
+		case 'j':
+			if (!parse_count(optarg, 1, 1024, &v))
+				return usage_error("--jobs expects a number from 1 to 1024, got '%s'", optarg);
+			o->jobs = (int)v;
+			break;
+		case OPT_LIST:
+			o->list_rules = true;
+			break;
+		case OPT_COLOR:
+			if (strcmp(optarg, "auto") == 0)
+				o->color = -1;
+			else if (strcmp(optarg, "always") == 0)
+				o->color = 1;
+			else if (strcmp(optarg, "never") == 0)
+				o->color = 0;
+			else
+				return usage_error("--color expects auto, always or never, got '%s'", optarg);
+			break;
+		case OPT_MAX_STATES:
+			if (!parse_count(optarg, 1, 1000000, &v))
+				return usage_error("--max-states expects a number from 1 to 1000000, got '%s'", optarg);
+			o->budget.max_states_per_block = (uint32_t)v;
+			break;
+		case OPT_MAX_STEPS:
+			if (!parse_count(optarg, 1, LONG_MAX, &v))
+				return usage_error("--max-steps expects a positive number, got '%s'", optarg);
+			o->budget.max_steps = (uint64_t)v;
+			break;
+		case OPT_DUMP_CFG:
+			o->dump_cfg = true;
+			break;
+		case OPT_VERSION:
+			printf("leakgate %s\n", LEAKGATE_VERSION);
+			return -1;
+		case OPT_HELP:
+			fputs(usage, stdout);
+			return -1;
+		case ':':
+			return usage_error("option '%s' needs an argument", argv[optind - 1]);
+		default:
+			return usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	o->files = argv + optind;
+	o->n_files = end - optind;
+	return 0;
+}
+
+/* The compile commands to run: from -p, from ./compile_commands.json, or
+ * from the FILEs and the flags after --. */
+static int gather(const struct options *o, struct lg_compdb *db, struct lg_diags *d)
+{
+	struct stat st;
+
+	for (int i = 0; i < o->n_files; i++) {
+		if (stat(o->files[i], &st) != 0)
+			return lg_diag(d, LG_ERROR, o->files[i], 0, 0,
+				       "cannot read input file: %s", strerror(errno));
+		if (!S_ISREG(st.st_mode))
+			return lg_diag(d, LG_ERROR, o->files[i], 0, 0,
+				       "input is not a regular file");
+	}
+
+	const char *dbdir = o->build_path;
+	if (!dbdir && !o->have_dashdash && stat("compile_commands.json", &st) == 0)
+		dbdir = ".";
+	if (!dbdir && o->n_files == 0)
+		return lg_diag(d, LG_ERROR, NULL, 0, 0,
+			       "no input files and no compile_commands.json here; make one with "
+			       "'cmake -DCMAKE_EXPORT_COMPILE_COMMANDS=ON' or 'bear -- make', "
+			       "pass its directory with -p, or name files: "
+			       "leakgate file.c -- -Iinclude");
+
+	if (!dbdir) {
+		for (int i = 0; i < o->n_files; i++)
+			if (lg_compdb_add(db, o->files[i], NULL,
+					  (const char *const *)o->cc_args, o->n_cc_args) < 0)
+				return lg_diag(d, LG_ERROR, NULL, 0, 0, "out of memory");
+		return 0;
+	}
+
+	struct lg_compdb all = LG_COMPDB_INIT;
+	if (lg_compdb_load(&all, dbdir, d) < 0) {
+		lg_compdb_release(&all);
+		return -1;
+	}
+	if (o->n_files == 0) {
+		*db = all;
+		if (db->n == 0)
+			return lg_diag(d, LG_ERROR, NULL, 0, 0,
+				       "%s/compile_commands.json lists no files", dbdir);
+		return 0;
+	}
+	int ret = 0;
+	for (int i = 0; i < o->n_files && ret == 0; i++) {
+		const struct lg_compile_cmd *c = lg_compdb_find(&all, o->files[i]);
+		if (!c && o->build_path) {
+			ret = lg_diag(d, LG_ERROR, o->files[i], 0, 0,
+				      "not listed in %s/compile_commands.json", dbdir);
+			break;
+		}
+		int r = c ? lg_compdb_add(db, c->file, c->directory,
+					  (const char *const *)c->args, c->n_args)
+			  : lg_compdb_add(db, o->files[i], NULL, NULL, 0);
+		if (r < 0)
+			ret = lg_diag(d, LG_ERROR, NULL, 0, 0, "out of memory");
+	}
+	lg_compdb_release(&all);
+	return ret;
+}
+
+static int want_color(int setting, FILE *f)
+{
+	if (setting >= 0)
+		return setting;
+	const char *nc = getenv("NO_COLOR");
+	if (nc && *nc)
+		return 0;
+	const char *term = getenv("TERM");
+	return isatty(fileno(f)) && !(term && strcmp(term, "dumb") == 0);
+}
+
+int main(int argc, char **argv)
+{
+	struct options o = { .jobs = 0, .color = -1, .budget = LG_BUDGET_DEFAULT };
+	struct lg_diags d = LG_DIAGS_INIT;
+	struct lg_ruleset rules;
+	struct lg_compdb db = LG_COMPDB_INIT;
+	struct lg_findings findings = LG_FINDINGS_INIT;
+	int status = EXIT_ERROR;
+	char *rules_dir = NULL;
+	char cwd[PATH_MAX];
+
+	o.rules = calloc((size_t)argc + 1, sizeof(*o.rules));
+	if (!o.rules)
+		return EXIT_ERROR;
+	int pa = parse_args(argc, argv, &o);
+	if (pa != 0) {
+		free(o.rules);
+		return pa < 0 ? EXIT_CLEAN : pa;
+	}
+	if (o.jobs == 0) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+		o.jobs = n > 0 ? (int)n : 1;
+	}
+
+	lg_ruleset_init(&rules);
+	rules_dir = builtin_rules_dir();
+	if (!rules_dir)
+		goto out;
+	int rr = 0;
+	if (o.n_rules == 0)
+		rr = lg_ruleset_load_builtin(&rules, rules_dir, &d);
+	for (int i = 0; i < o.n_rules && rr == 0; i++)
+		rr = lg_ruleset_load_spec(&rules, o.rules[i], rules_dir, &d);
+	if (rr < 0)
+		goto out;
+	if (rules.n_resources == 0) {
+		lg_diag(&d, LG_ERROR, NULL, 0, 0, "the rules loaded define no resource");
+		goto out;
+	}
+	if (o.list_rules) {
+		lg_ruleset_list(&rules, stdout);
+		status = EXIT_CLEAN;
+		goto out;
+	}
+
+	if (gather(&o, &db, &d) < 0)
+		goto out;
+
+	struct lg_driver_opts dopts = {
+		.rules = &rules, .budget = o.budget, .jobs = o.jobs,
+		.cwd = getcwd(cwd, sizeof(cwd)) ? cwd : NULL,
+		.dump_cfg = o.dump_cfg ? stdout : NULL,
+	};
+	int run = lg_driver_run(&dopts, &db, &findings, &d);
+	lg_findings_sort_unique(&findings);
+
+	struct lg_output_opts oo = {
+		.format = o.format, .version = LEAKGATE_VERSION, .rules = &rules,
+		.color = o.format == LG_FORMAT_TEXT && !o.output && want_color(o.color, stdout),
+	};
+	/* Diagnostics first, so a reader sees why a file was not analysed
+	 * before the findings of the others. */
+	lg_diags_print(&d, stderr, want_color(o.color, stderr));
+	lg_diags_release(&d);
+	int w = o.output ? lg_output_write_file(o.output, &findings, &oo, &d)
+			 : lg_output(stdout, &findings, &oo, &d);
+	if (fflush(stdout) != 0 && !o.output)
+		w = lg_diag(&d, LG_ERROR, NULL, 0, 0, "cannot write the report: %s",
+			    strerror(errno));
+	if (w < 0 || run < 0)
+		status = EXIT_ERROR;
+	else
+		status = findings.n ? EXIT_FINDINGS : EXIT_CLEAN;
+
+out:
+	lg_diags_print(&d, stderr, want_color(o.color, stderr));
+	lg_diags_release(&d);
+	lg_findings_release(&findings);
+	lg_compdb_release(&db);
+	lg_ruleset_release(&rules);
+	free(rules_dir);
+	free(o.rules);
+	return status;
+}

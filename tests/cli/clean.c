@@ -1,0 +1,14 @@
+#include "pool.h"
+
+int login(struct pool *p)
+{
+    struct conn *c = pool_acquire(p);
+    if (!c)
+        return -1;
+    if (db_query(c, "SELECT 1") < 0) {
+        pool_release(p, c);
+        return -1;
+    }
+    pool_release(p, c);
+    return 0;
+}

@@ -1,0 +1,849 @@
+/*
+ * test_cli.c - the leakgate command line, tested as transcripts.
+ *
+ * Each test runs the leakgate binary (fork and exec, no shell) with a fresh
+ * temporary directory as its working directory, and asserts the exit status
+ * (0 no findings, 1 findings, 2 error) and the exact text on standard output
+ * and standard error.  Where a message holds a part that depends on the
+ * system (a temporary path) the test builds that part into the expected
+ * text rather than matching loosely.
+ *
+ * Usage: test_cli LEAKGATE_BINARY TESTS_CLI_DIR REPO_ROOT SARIF_SCHEMA_PATH
+ *
+ * The inputs live next to this file: pool.h with its rule file
+ * rules/pool.yml, leak.c (one leak), clean.c, syntax_error.c,
+ * missing_header.c, the broken rule files bad-*.yml and a compile database
+ * that is not JSON (not-json/).  Tests that need a compile database or a
+ * file named relative to the working directory write them into the
+ * temporary directory.
+ *
+ * leakgate runs with LEAKGATE_RULES_DIR set to REPO_ROOT/rules (so the
+ * built-in packs are the repository's), TERM=xterm-256color and NO_COLOR
+ * unset (so colour would show if leakgate ignored that its output is not a
+ * terminal), and LC_ALL=C.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+extern char **environ;
+
+/* ---- the command line of this program, read once in main ---------------- */
+
+static const char *leakgate;     /* LEAKGATE_BINARY, absolute */
+static const char *cli_dir;      /* TESTS_CLI_DIR, absolute */
+static const char *repo_root;    /* REPO_ROOT, absolute */
+static const char *sarif_schema; /* SARIF_SCHEMA_PATH, absolute */
+static char **child_env;         /* the environment leakgate runs with */
+
+/* ---- fixture ------------------------------------------------------------- */
+
+#define MAX_STRS 64
+
+/* What a program printed and how it ended. */
+struct run {
+	int status;  /* exit status; 128 + N when killed by signal N */
+	char *out;   /* standard output, NUL-terminated */
+	char *err;   /* standard error, NUL-terminated */
+};
+
+/* One test's state: its working directory, the last run, and the strings
+ * it built (freed in teardown). */
+struct fx {
+	char *dir;
+	struct run r;
+	char *strs[MAX_STRS];
+	size_t n_strs;
+};
+
+static const char *fmt(struct fx *f, const char *format, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* A string the fixture owns until teardown. */
+static const char *fmt(struct fx *f, const char *format, ...)
+{
+	va_list ap;
+	char *s = NULL;
+
+	va_start(ap, format);
+	assert_true(vasprintf(&s, format, ap) >= 0);
+	va_end(ap);
+	assert_true(f->n_strs < MAX_STRS);
+	f->strs[f->n_strs++] = s;
+	return s;
+}
+
+static void run_release(struct run *r)
+{
+	free(r->out);
+	free(r->err);
+	*r = (struct run){ 0 };
+}
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	const char *tmp = getenv("TMPDIR");
+
+	if (!f)
+		return -1;
+	if (asprintf(&f->dir, "%s/leakgate-cli-XXXXXX", tmp && *tmp ? tmp : "/tmp") < 0) {
+		free(f);
+		return -1;
+	}
+	if (!mkdtemp(f->dir)) {
+		free(f->dir);
+		free(f);
+		return -1;
+	}
+	*state = f;
+	return 0;
+}
+
+static int remove_one(const char *path, const struct stat *st, int flag,
+		      struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+
+	nftw(f->dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+	free(f->dir);
+	run_release(&f->r);
+	for (size_t i = 0; i < f->n_strs; i++)
+		free(f->strs[i]);
+	free(f);
+	return 0;
+}
+
+/* ---- running a program --------------------------------------------------- */
+
+/* Appends what is readable on `fd` to *buf; 0 at end of file. */
+static int drain(int fd, char **buf, size_t *len, size_t *cap)
+{
+	if (*cap - *len < 4096) {
+		*cap = *cap * 2 + 4096;
+		*buf = realloc(*buf, *cap);
+		assert_non_null(*buf);
+	}
+	ssize_t n = read(fd, *buf + *len, *cap - *len - 1);
+	if (n < 0 && errno == EINTR)
+		return 1;
+	assert_true(n >= 0);
+	*len += (size_t)n;
+	(*buf)[*len] = '\0';
+	return n > 0;
+}
+
+/*
+ * Runs argv[0] with argv in `cwd`, standard input from /dev/null, and
+ * collects both outputs (read together, so neither pipe can fill up).
+ */
+static void spawn(const char *cwd, const char *const *argv, struct run *r)
+{
+	int op[2], ep[2];
+
+	run_release(r);
+	assert_int_equal(pipe2(op, O_CLOEXEC), 0);
+	assert_int_equal(pipe2(ep, O_CLOEXEC), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int in = open("/dev/null", O_RDONLY);
+		if (in < 0 || dup2(in, 0) < 0 || dup2(op[1], 1) < 0 ||
+		    dup2(ep[1], 2) < 0 || (cwd && chdir(cwd) != 0))
+			_exit(126);
+		execve(argv[0], (char *const *)argv, child_env);
+		_exit(127);
+	}
+	close(op[1]);
+	close(ep[1]);
+
+	size_t olen = 0, ocap = 0, elen = 0, ecap = 0;
+	struct pollfd p[2] = { { op[0], POLLIN, 0 }, { ep[0], POLLIN, 0 } };
+	int open_fds = 2;
+	while (open_fds) {
+		if (poll(p, 2, -1) < 0) {
+			assert_int_equal(errno, EINTR);
+			continue;
+		}
+		for (int i = 0; i < 2; i++) {
+			if (p[i].fd < 0 || !p[i].revents)
+				continue;
+			int more = i == 0 ? drain(p[i].fd, &r->out, &olen, &ocap)
+					  : drain(p[i].fd, &r->err, &elen, &ecap);
+			if (!more) {
+				close(p[i].fd);
+				p[i].fd = -1;
+				open_fds--;
+			}
+		}
+	}
+	int st;
+	while (waitpid(pid, &st, 0) < 0)
+		assert_int_equal(errno, EINTR);
+	r->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	if (!r->out)
+		r->out = strdup("");
+	if (!r->err)
+		r->err = strdup("");
+	assert_non_null(r->out);
+	assert_non_null(r->err);
+}
+
+/* Runs leakgate with the arguments after `cwd` (NULL-terminated) in `cwd`. */
+static void run_lg(struct fx *f, const char *cwd, const char *const *args)
+{
+	const char *argv[32] = { leakgate };
+	size_t n = 1;
+
+	for (; args[n - 1]; n++) {
+		assert_true(n < 31);
+		argv[n] = args[n - 1];
+	}
+	argv[n] = NULL;
+	spawn(cwd, argv, &f->r);
+}
+
+/* LG(f, args...) runs leakgate in the test's directory. */
+#define LG(f, ...) run_lg((f), (f)->dir, (const char *const[]){ __VA_ARGS__, NULL })
+/* LG_IN(f, dir, args...) runs it in `dir`. */
+#define LG_IN(f, dir, ...) run_lg((f), (dir), (const char *const[]){ __VA_ARGS__, NULL })
+
+/* The transcript leakgate must end with: both streams first, since on a
+ * failure they explain the status.  A macro, so a failure names the test's
+ * line. */
+#define expect(f_, status_, out_, err_)                              \
+	do {                                                         \
+		assert_string_equal((f_)->r.err, (err_));            \
+		assert_string_equal((f_)->r.out, (out_));            \
+		assert_int_equal((f_)->r.status, (status_));         \
+	} while (0)
+
+/* ---- files ---------------------------------------------------------------- */
+
+static const char *cli_path(struct fx *f, const char *name)
+{
+	return fmt(f, "%s/%s", cli_dir, name);
+}
+
+static const char *pool_rules(struct fx *f)
+{
+	return cli_path(f, "rules/pool.yml");
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *fp = fopen(path, "w");
+
+	assert_non_null(fp);
+	assert_int_equal(fputs(text, fp) >= 0, 1);
+	assert_int_equal(fclose(fp), 0);
+}
+
+static char *read_text(const char *path)
+{
+	FILE *fp = fopen(path, "r");
+	char *buf = NULL;
+	size_t len = 0;
+
+	if (!fp)
+		return NULL;
+	FILE *mem = open_memstream(&buf, &len);
+	assert_non_null(mem);
+	int c;
+	while ((c = getc(fp)) != EOF)
+		putc(c, mem);
+	fclose(fp);
+	fclose(mem);
+	return buf;
+}
+
+/* Copies tests/cli/NAME into `dir`. */
+static void copy_in(struct fx *f, const char *name, const char *dir)
+{
+	char *text = read_text(cli_path(f, name));
+
+	assert_non_null(text);
+	write_file(fmt(f, "%s/%s", dir, name), text);
+	free(text);
+}
+
+static const char *make_dir(struct fx *f, const char *name)
+{
+	const char *d = fmt(f, "%s/%s", f->dir, name);
+
+	assert_int_equal(mkdir(d, 0755), 0);
+	return d;
+}
+
+/* The names in `dir` but . and .., sorted, one a line. */
+static const char *listing(struct fx *f, const char *dir)
+{
+	struct dirent **names;
+	int n = scandir(dir, &names, NULL, alphasort);
+	char *buf = NULL;
+	size_t len = 0;
+
+	assert_true(n >= 0);
+	FILE *mem = open_memstream(&buf, &len);
+	assert_non_null(mem);
+	for (int i = 0; i < n; i++) {
+		if (strcmp(names[i]->d_name, ".") && strcmp(names[i]->d_name, ".."))
+			fprintf(mem, "%s\n", names[i]->d_name);
+		free(names[i]);
+	}
+	free(names);
+	fclose(mem);
+	const char *s = fmt(f, "%s", buf);
+	free(buf);
+	return s;
+}
+
+/* ---- expected texts -------------------------------------------------------- */
+
+/* The report on leak.c, naming it `name`. */
+static const char *leak_report(struct fx *f, const char *name)
+{
+	return fmt(f,
+		"%1$s:9:9: warning: connection 'c' acquired by pool_acquire() at line 5 is still held when the function returns here [pool-connection]\n"
+		"    9 |         return -1;\n"
+		"      |         ^\n"
+		"%1$s:5:22: note: 'c' acquired here by pool_acquire()\n"
+		"%1$s:6:10: note: taking the false branch of 'if (!c)'\n"
+		"%1$s:8:9: note: taking the true branch of 'if (db_query(c, \"SELECT 1\") < 0)'\n"
+		"%1$s:9:9: note: returning with 'c' still held\n"
+		"1 leak found.\n", name);
+}
+
+/* What syntax_error.c gives, naming it `name`. */
+static const char *syntax_error_diags(struct fx *f, const char *name)
+{
+	return fmt(f,
+		"%1$s:5:15: error: expected expression\n"
+		"%1$s: error: file does not parse (1 compiler error); it was not analysed\n",
+		name);
+}
+
+static const char *no_database_hint =
+	"make one with 'cmake -DCMAKE_EXPORT_COMPILE_COMMANDS=ON' or 'bear -- make'";
+
+/* A compile database in `dbdir` with one entry for `src_dir`/leak.c, built
+ * with gcc-only flags. */
+static void write_compdb(struct fx *f, const char *dbdir, const char *src_dir)
+{
+	write_file(fmt(f, "%s/compile_commands.json", dbdir),
+		   fmt(f, "[\n"
+			  "  {\n"
+			  "    \"directory\": \"%s\",\n"
+			  "    \"file\": \"leak.c\",\n"
+			  "    \"command\": \"gcc -c -o leak.o -fno-stringop-truncation "
+			  "-Wno-format-truncation leak.c\"\n"
+			  "  }\n"
+			  "]\n", src_dir));
+}
+
+/* ---- good paths ------------------------------------------------------------ */
+
+static void cli__version_prints_the_project_version(void **state)
+{
+	struct fx *f = *state;
+	char *cmake = read_text(fmt(f, "%s/CMakeLists.txt", repo_root));
+	char version[32] = "";
+
+	assert_non_null(cmake);
+	const char *p = strstr(cmake, "project(leakgate VERSION ");
+	assert_non_null(p);
+	assert_int_equal(sscanf(p, "project(leakgate VERSION %31[0-9.]", version), 1);
+	free(cmake);
+
+	LG(f, "--version");
+	expect(f, 0, fmt(f, "leakgate %s\n", version), "");
+}
+
+static void cli__help_names_every_option(void **state)
+{
+	struct fx *f = *state;
+	static const char *const options[] = {
+		"-p, --build-path DIR", "-r, --rules PATH|NAME",
+		"-f, --format text|sarif", "-o, --output FILE", "-j, --jobs N",
+		"--list-rules", "--version", "--help",
+	};
+
+	LG(f, "--help");
+	assert_string_equal(f->r.err, "");
+	assert_int_equal(f->r.status, 0);
+	assert_true(strncmp(f->r.out,
+			    "usage: leakgate [OPTIONS] [FILE...] [-- COMPILER_ARGS...]\n",
+			    strlen("usage: leakgate [OPTIONS] [FILE...] [-- COMPILER_ARGS...]\n")) == 0);
+	for (size_t i = 0; i < sizeof(options) / sizeof(*options); i++)
+		if (!strstr(f->r.out, options[i]))
+			fail_msg("--help does not mention '%s'", options[i]);
+}
+
+static void cli__list_rules_prints_the_resource(void **state)
+{
+	struct fx *f = *state;
+	const char *rules = pool_rules(f);
+
+	LG(f, "--list-rules", "-r", rules);
+	expect(f, 0,
+	       fmt(f, "pool-connection (connection): Connection taken from the application's pool\n"
+		      "  acquire:  pool_acquire() -> returns handle\n"
+		      "  release:  pool_release(arg 1)\n"
+		      "  defined in %s:4\n", rules),
+	       "");
+}
+
+static void cli__clean_file_exits_0_silently(void **state)
+{
+	struct fx *f = *state;
+
+	LG(f, "-r", pool_rules(f), cli_path(f, "clean.c"));
+	expect(f, 0, "", "");
+}
+
+static void cli__leak_prints_report_and_exits_1(void **state)
+{
+	struct fx *f = *state;
+
+	copy_in(f, "pool.h", f->dir);
+	copy_in(f, "leak.c", f->dir);
+	LG(f, "-r", pool_rules(f), "leak.c");
+	expect(f, 1, leak_report(f, "leak.c"), "");
+}
+
+static void cli__leak_outside_cwd_is_named_absolutely(void **state)
+{
+	struct fx *f = *state;
+	const char *leak = cli_path(f, "leak.c");
+
+	LG(f, "-r", pool_rules(f), leak);
+	expect(f, 1, leak_report(f, leak), "");
+}
+
+static void cli__rules_from_a_directory(void **state)
+{
+	struct fx *f = *state;
+
+	copy_in(f, "pool.h", f->dir);
+	copy_in(f, "leak.c", f->dir);
+	LG(f, "-r", cli_path(f, "rules"), "leak.c");
+	expect(f, 1, leak_report(f, "leak.c"), "");
+}
+
+static void cli__sarif_output_file_validates(void **state)
+{
+	struct fx *f = *state;
+
+	LG(f, "-r", pool_rules(f), "-f", "sarif", "-o", "out.sarif",
+	   cli_path(f, "leak.c"));
+	expect(f, 1, "", "");
+	/* Only the report: no temporary file left behind. */
+	assert_string_equal(listing(f, f->dir), "out.sarif\n");
+
+	struct run v = { 0 };
+	const char *validate[] = { "/usr/bin/python3", "-m", "jsonschema", "-i",
+				   "out.sarif", sarif_schema, NULL };
+	spawn(f->dir, validate, &v);
+	if (v.status != 0)
+		fail_msg("out.sarif does not validate against %s:\n%s%s",
+			 sarif_schema, v.out, v.err);
+	run_release(&v);
+
+	json_error_t jerr;
+	json_t *sarif = json_load_file(fmt(f, "%s/out.sarif", f->dir), 0, &jerr);
+	if (!sarif)
+		fail_msg("out.sarif:%d:%d: %s", jerr.line, jerr.column, jerr.text);
+	json_t *results = json_object_get(json_array_get(json_object_get(sarif, "runs"), 0),
+					  "results");
+	assert_int_equal(json_array_size(results), 1);
+	json_t *res = json_array_get(results, 0);
+	assert_string_equal(json_string_value(json_object_get(res, "ruleId")),
+			    "pool-connection");
+	json_t *region = json_object_get(json_object_get(json_object_get(
+		json_array_get(json_object_get(res, "locations"), 0),
+		"physicalLocation"), "region"), "startLine");
+	assert_int_equal(json_integer_value(region), 9);
+	json_t *flow = json_array_get(json_object_get(res, "codeFlows"), 0);
+	json_t *steps = json_object_get(json_array_get(json_object_get(flow, "threadFlows"), 0),
+					"locations");
+	assert_true(json_array_size(steps) >= 2);
+	json_decref(sarif);
+}
+
+static void cli__no_colour_when_output_is_not_a_terminal(void **state)
+{
+	struct fx *f = *state;
+
+	/* Both streams carry text: the report and the parse error. */
+	LG(f, "-r", pool_rules(f), cli_path(f, "leak.c"), cli_path(f, "syntax_error.c"));
+	assert_int_equal(f->r.status, 2);
+	assert_true(f->r.out[0] && f->r.err[0]);
+	if (strchr(f->r.out, '\033'))
+		fail_msg("escape sequence on standard output (a pipe):\n%s", f->r.out);
+	if (strchr(f->r.err, '\033'))
+		fail_msg("escape sequence on standard error (a pipe):\n%s", f->r.err);
+}
+
+/* ---- compile databases ----------------------------------------------------- */
+
+static void cli__build_path_analyses_entries_and_drops_gcc_flags(void **state)
+{
+	struct fx *f = *state;
+	const char *src = make_dir(f, "src");
+	const char *build = make_dir(f, "build");
+
+	copy_in(f, "pool.h", src);
+	copy_in(f, "leak.c", src);
+	write_compdb(f, build, src);
+	LG(f, "-r", pool_rules(f), "-p", "build");
+	expect(f, 1, leak_report(f, "src/leak.c"),
+	       "leakgate: note: dropped compiler flag '-fno-stringop-truncation', which clang does not know\n");
+}
+
+static void cli__build_path_with_file_not_listed_exits_2(void **state)
+{
+	struct fx *f = *state;
+	const char *src = make_dir(f, "src");
+	const char *build = make_dir(f, "build");
+
+	copy_in(f, "pool.h", src);
+	copy_in(f, "leak.c", src);
+	copy_in(f, "clean.c", src);
+	write_compdb(f, build, src);
+	LG(f, "-r", pool_rules(f), "-p", "build", "src/clean.c");
+	expect(f, 2, "", "src/clean.c: error: not listed in build/compile_commands.json\n");
+}
+
+static void cli__compile_commands_in_cwd_is_used_by_default(void **state)
+{
+	struct fx *f = *state;
+
+	copy_in(f, "pool.h", f->dir);
+	copy_in(f, "leak.c", f->dir);
+	write_compdb(f, f->dir, f->dir);
+	LG(f, "-r", pool_rules(f));
+	expect(f, 1, leak_report(f, "leak.c"),
+	       "leakgate: note: dropped compiler flag '-fno-stringop-truncation', which clang does not know\n");
+}
+
+static void cli__compdb_not_json_exits_2(void **state)
+{
+	struct fx *f = *state;
+	const char *dir = cli_path(f, "not-json");
+
+	LG(f, "-r", pool_rules(f), "-p", dir);
+	expect(f, 2, "",
+	       fmt(f, "%s/compile_commands.json:3:6: error: invalid compile database: "
+		      "invalid token near 'oops' (expected a JSON array of "
+		      "{\"directory\", \"file\", \"command\" or \"arguments\"})\n", dir));
+}
+
+/* An empty file (a build that died before writing it) still has a place to
+ * point at: line 1, column 1. */
+static void cli__compdb_empty_file_names_line_and_column(void **state)
+{
+	struct fx *f = *state;
+
+	make_dir(f, "build");
+	write_file(fmt(f, "%s/build/compile_commands.json", f->dir), "");
+	LG(f, "-r", pool_rules(f), "-p", "build");
+	expect(f, 2, "",
+	       "build/compile_commands.json:1:1: error: invalid compile database: "
+	       "'[' or '{' expected near end of file (expected a JSON array of "
+	       "{\"directory\", \"file\", \"command\" or \"arguments\"})\n");
+}
+
+static void cli__build_path_without_database_exits_2(void **state)
+{
+	struct fx *f = *state;
+
+	make_dir(f, "build");
+	LG(f, "-r", pool_rules(f), "-p", "build");
+	expect(f, 2, "",
+	       fmt(f, "build/compile_commands.json: error: cannot read compile database: "
+		      "No such file or directory; %s\n", no_database_hint));
+}
+
+static void cli__no_inputs_says_how_to_make_a_database(void **state)
+{
+	struct fx *f = *state;
+
+	LG_IN(f, f->dir, NULL);
+	expect(f, 2, "",
+	       fmt(f, "leakgate: error: no input files and no compile_commands.json here; "
+		      "%s, pass its directory with -p, or name files: "
+		      "leakgate file.c -- -Iinclude\n", no_database_hint));
+}
+
+/* ---- inputs that fail ------------------------------------------------------ */
+
+static void cli__missing_input_file_exits_2(void **state)
+{
+	struct fx *f = *state;
+
+	LG(f, "-r", pool_rules(f), "missing.c");
+	expect(f, 2, "", "missing.c: error: cannot read input file: No such file or directory\n");
+}
+
+static void cli__syntax_error_exits_2(void **state)
+{
+	struct fx *f = *state;
+	const char *file = cli_path(f, "syntax_error.c");
+
+	LG(f, "-r", pool_rules(f), file);
+	expect(f, 2, "", syntax_error_diags(f, file));
+}
+
+/* Parse errors name a file as the findings do: relative to the working
+ * directory when it is inside it. */
+static void cli__parse_error_names_file_like_findings(void **state)
+{
+	struct fx *f = *state;
+
+	copy_in(f, "pool.h", f->dir);
+	copy_in(f, "syntax_error.c", f->dir);
+	LG(f, "-r", pool_rules(f), "syntax_error.c");
+	expect(f, 2, "", syntax_error_diags(f, "syntax_error.c"));
+}
+
+static void cli__missing_header_exits_2(void **state)
+{
+	struct fx *f = *state;
+	const char *file = cli_path(f, "missing_header.c");
+
+	LG(f, "-r", pool_rules(f), file);
+	expect(f, 2, "",
+	       fmt(f, "%1$s:2:10: error: 'no_such_header.h' file not found\n"
+		      "%1$s: error: file does not parse (1 compiler error); it was not analysed\n",
+		   file));
+}
+
+static void cli__one_bad_file_does_not_hide_other_findings(void **state)
+{
+	struct fx *f = *state;
+	const char *leak = cli_path(f, "leak.c");
+	const char *bad = cli_path(f, "syntax_error.c");
+
+	LG(f, "-r", pool_rules(f), leak, bad);
+	expect(f, 2, leak_report(f, leak), syntax_error_diags(f, bad));
+}
+
+/* ---- bad rules ------------------------------------------------------------- */
+
+static void expect_rule_error(struct fx *f, const char *name, const char *where_what)
+{
+	const char *file = cli_path(f, name);
+
+	LG(f, "-r", file, cli_path(f, "leak.c"));
+	expect(f, 2, "", fmt(f, "%s:%s\n", file, where_what));
+}
+
+static void cli__empty_rule_file_exits_2(void **state)
+{
+	expect_rule_error(*state, "bad-empty.yml",
+			  "1:1: error: empty rule file (expected 'version: 1' and 'resources:')");
+}
+
+static void cli__rule_with_wrong_type_exits_2(void **state)
+{
+	expect_rule_error(*state, "bad-wrong-type.yml",
+			  "11:14: error: expected a non-negative integer for 'arg', got 'first'");
+}
+
+static void cli__rule_with_unknown_key_exits_2(void **state)
+{
+	expect_rule_error(*state, "bad-unknown-key.yml",
+			  "12:5: error: unknown key 'cleanup' in resource 'pool-connection' "
+			  "(expected one of: id, kind, description, acquire, release, transfer)");
+}
+
+static void cli__rule_with_duplicate_id_exits_2(void **state)
+{
+	struct fx *f = *state;
+
+	expect_rule_error(f, "bad-duplicate-id.yml",
+			  fmt(f, "12:9: error: duplicate resource id 'pool-connection' "
+				 "(first defined at %s:3:9)", cli_path(f, "bad-duplicate-id.yml")));
+}
+
+/* The message names the built-in packs: the *.yml of REPO_ROOT/rules. */
+static void cli__unknown_pack_exits_2(void **state)
+{
+	struct fx *f = *state;
+	struct dirent **names;
+	int n = scandir(fmt(f, "%s/rules", repo_root), &names, NULL, alphasort);
+	char *packs = NULL;
+	size_t len = 0;
+
+	assert_true(n > 0);
+	FILE *mem = open_memstream(&packs, &len);
+	assert_non_null(mem);
+	int k = 0;
+	for (int i = 0; i < n; i++) {
+		size_t l = strlen(names[i]->d_name);
+		if (names[i]->d_name[0] != '.' && l > 4 &&
+		    strcmp(names[i]->d_name + l - 4, ".yml") == 0)
+			fprintf(mem, "%s%.*s", k++ ? ", " : "", (int)(l - 4), names[i]->d_name);
+		free(names[i]);
+	}
+	free(names);
+	fclose(mem);
+	const char *expected = fmt(f, "leakgate: error: unknown rule pack or file 'no-such-pack' "
+				      "(built-in packs: %s)\n", packs);
+	free(packs);
+
+	LG(f, "-r", "no-such-pack", cli_path(f, "leak.c"));
+	expect(f, 2, "", expected);
+}
+
+/* ---- bad usage ------------------------------------------------------------- */
+
+static void cli__unknown_option_exits_2(void **state)
+{
+	struct fx *f = *state;
+
+	LG(f, "--frobnicate", cli_path(f, "leak.c"));
+	expect(f, 2, "", "leakgate: error: unknown option '--frobnicate'\n"
+			 "Try 'leakgate --help'.\n");
+}
+
+static void cli__format_xml_exits_2(void **state)
+{
+	struct fx *f = *state;
+
+	LG(f, "--format", "xml", cli_path(f, "leak.c"));
+	expect(f, 2, "", "leakgate: error: unknown format 'xml' (expected text or sarif)\n"
+			 "Try 'leakgate --help'.\n");
+}
+
+static void cli__jobs_0_exits_2(void **state)
+{
+	struct fx *f = *state;
+
+	LG(f, "-j", "0", cli_path(f, "leak.c"));
+	expect(f, 2, "", "leakgate: error: --jobs expects a number from 1 to 1024, got '0'\n"
+			 "Try 'leakgate --help'.\n");
+}
+
+/* ---- main ------------------------------------------------------------------ */
+
+static char *absolute(const char *path)
+{
+	char *p = realpath(path, NULL);
+
+	if (!p)
+		fprintf(stderr, "test_cli: %s: %s\n", path, strerror(errno));
+	return p;
+}
+
+/* The environment leakgate runs with (see the top of this file). */
+static char **make_env(void)
+{
+	size_t n = 0;
+	while (environ[n])
+		n++;
+	char **env = calloc(n + 5, sizeof(*env));
+	size_t k = 0;
+	if (!env)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		const char *e = environ[i];
+		if (strncmp(e, "NO_COLOR=", 9) && strncmp(e, "TERM=", 5) &&
+		    strncmp(e, "LC_ALL=", 7) && strncmp(e, "LEAKGATE_RULES_DIR=", 19))
+			env[k++] = strdup(e);
+	}
+	env[k++] = strdup("TERM=xterm-256color");
+	env[k++] = strdup("LC_ALL=C");
+	if (asprintf(&env[k], "LEAKGATE_RULES_DIR=%s/rules", repo_root) < 0)
+		env[k] = NULL;
+	k++;
+	for (size_t i = 0; i < k; i++)
+		if (!env[i])
+			return NULL;
+	return env;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 5) {
+		fprintf(stderr, "usage: %s LEAKGATE_BINARY TESTS_CLI_DIR REPO_ROOT "
+			"SARIF_SCHEMA_PATH\n", argv[0]);
+		return 2;
+	}
+	char *paths[4];
+	for (int i = 0; i < 4; i++)
+		if (!(paths[i] = absolute(argv[i + 1])))
+			return 2;
+	leakgate = paths[0];
+	cli_dir = paths[1];
+	repo_root = paths[2];
+	sarif_schema = paths[3];
+	child_env = make_env();
+	if (!child_env)
+		return 2;
+
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(cli__version_prints_the_project_version),
+		T(cli__help_names_every_option),
+		T(cli__list_rules_prints_the_resource),
+		T(cli__clean_file_exits_0_silently),
+		T(cli__leak_prints_report_and_exits_1),
+		T(cli__leak_outside_cwd_is_named_absolutely),
+		T(cli__rules_from_a_directory),
+		T(cli__sarif_output_file_validates),
+		T(cli__no_colour_when_output_is_not_a_terminal),
+		T(cli__build_path_analyses_entries_and_drops_gcc_flags),
+		T(cli__build_path_with_file_not_listed_exits_2),
+		T(cli__compile_commands_in_cwd_is_used_by_default),
+		T(cli__compdb_not_json_exits_2),
+		T(cli__compdb_empty_file_names_line_and_column),
+		T(cli__build_path_without_database_exits_2),
+		T(cli__no_inputs_says_how_to_make_a_database),
+		T(cli__missing_input_file_exits_2),
+		T(cli__syntax_error_exits_2),
+		T(cli__parse_error_names_file_like_findings),
+		T(cli__missing_header_exits_2),
+		T(cli__one_bad_file_does_not_hide_other_findings),
+		T(cli__empty_rule_file_exits_2),
+		T(cli__rule_with_wrong_type_exits_2),
+		T(cli__rule_with_unknown_key_exits_2),
+		T(cli__rule_with_duplicate_id_exits_2),
+		T(cli__unknown_pack_exits_2),
+		T(cli__unknown_option_exits_2),
+		T(cli__format_xml_exits_2),
+		T(cli__jobs_0_exits_2),
+	};
+#undef T
+	int failed = cmocka_run_group_tests_name("cli", tests, NULL, NULL);
+
+	for (size_t i = 0; child_env[i]; i++)
+		free(child_env[i]);
+	free(child_env);
+	for (int i = 0; i < 4; i++)
+		free(paths[i]);
+	return failed;
+}
