@@ -69,6 +69,7 @@ struct state {
 	const struct path *path;
 	uint32_t hash;
 	bool queued;
+	bool acq_failed;        /* a test showed the tracked acquisition failed */
 };
 
 struct block_states {
@@ -83,6 +84,13 @@ struct work {
 
 struct seen_leak {
 	uint32_t blk, ev, loss_blk, loss_ev;
+};
+
+/* A return reached while a lock is held: judged when the run is over. */
+struct lock_exit {
+	struct state *s;
+	uint32_t blk;
+	uint8_t retmask;
 };
 
 struct ctx {
@@ -106,6 +114,12 @@ struct ctx {
 	/* every lock operand some acquisition in the function uses */
 	const struct lg_opnd **lock_keys;
 	size_t n_lock_keys;
+	/* returns of this run: with the lock held (deferred), and the value
+	 * classes returned on paths where the acquisition failed */
+	struct lock_exit *held_exits;
+	size_t n_held_exits, cap_held_exits;
+	uint8_t fail_retmask;
+	bool any_fail_exit;
 };
 
 /* ---- small helpers -------------------------------------------------------- */
@@ -654,9 +668,23 @@ static struct state *ev_call(struct ctx *c, struct state *s,
 	if (e->dst != LG_NOVAR)
 		overwrite(c, s, e->dst, e->loc, receives_old && n_eff == 0);
 
+	/* A call that releases an argument and returns a handle reopens it
+	 * (freopen): when what it was given is not one of the function's own
+	 * variables, what it returns is that same caller-owned object. */
+	bool reopens_external = false;
+	for (size_t i = 0; i < n_eff; i++) {
+		if (eff[i].kind != LG_EFFECT_RELEASE || eff[i].arg < 0 ||
+		    (uint32_t)eff[i].arg >= e->n_args)
+			continue;
+		const struct lg_opnd *a = &e->args[eff[i].arg];
+		if ((a->kind != LG_OPND_VAR && a->kind != LG_OPND_ADDR) ||
+		    a->var >= c->fn->n_vars || c->fn->vars[a->var].kind == LG_VAR_PARAM)
+			reopens_external = true;
+	}
 	if (c->cur_blk == c->site_blk && c->cur_ev == c->site_ev)
 		for (size_t i = 0; i < n_eff; i++)
-			if (eff[i].kind == LG_EFFECT_ACQUIRE)
+			if (eff[i].kind == LG_EFFECT_ACQUIRE &&
+			    !(reopens_external && eff[i].site == LG_SITE_RETURN))
 				acquire(c, s, e, &eff[i]);
 	return s;
 }
@@ -678,8 +706,10 @@ static bool apply_test(struct state *s, const struct lg_test *t)
 		*m &= allowed;
 		if (!*m)
 			return false;
-		if (obj_absent(ob))
+		if (obj_absent(ob)) {
 			drop_obj(s, o);
+			s->acq_failed = true;
+		}
 		return true;
 	}
 	uint8_t m = (b ? b->mask : C_ALL) & allowed;
@@ -689,23 +719,125 @@ static bool apply_test(struct state *s, const struct lg_test *t)
 	return true;
 }
 
+/* The value classes of what a return statement returns. */
+static uint8_t returned_classes(const struct state *s, const struct lg_opnd *r)
+{
+	if (r->kind == LG_OPND_CONST)
+		return class_of(r->k);
+	if (r->kind == LG_OPND_ADDR)
+		return C_NEG | C_POS;
+	if (r->kind != LG_OPND_VAR)
+		return C_ALL;
+	const struct bind *b = find_bind(s, r->var);
+	if (!b)
+		return C_ALL;
+	if (b->obj < 0)
+		return b->mask;
+	const struct obj *o = &s->objs[b->obj];
+	return b->role == R_HANDLE ? o->hmask : o->smask;
+}
+
+/*
+ * A return: what it returns escapes; anything still held leaks here.  A
+ * held lock is judged at the end of the run (judge_lock_exits): a function
+ * that returns with the lock held on every path, or only on paths that
+ * return something the others never do (`return 0` locked, `return
+ * SQLITE_BUSY` not), is a lock wrapper, not a leak.
+ */
 static void term_return(struct ctx *c, struct state *s, uint32_t blk)
 {
 	const struct lg_block *b = &c->fn->blocks[blk];
+	uint8_t retmask = returned_classes(s, &b->ret);
 
 	escape_opnd(s, &b->ret);
-	if (b->ret.kind == LG_OPND_VAR) {
-		const struct bind *st = find_bind(s, b->ret.var);
-		if (st && st->obj >= 0)
-			drop_obj(s, st->obj);
-	}
 	c->cur_blk = blk;
 	c->cur_ev = UINT32_MAX;
+	bool held_lock = false;
+	for (uint32_t i = 0; i < s->n_obj; i++)
+		held_lock |= s->objs[i].is_lock;
+	if (held_lock) {
+		if (c->n_held_exits == c->cap_held_exits) {
+			size_t cap = c->cap_held_exits ? c->cap_held_exits * 2 : 8;
+			struct lock_exit *v = realloc(c->held_exits, cap * sizeof(*v));
+			if (!v) {
+				c->oom = true;
+				return;
+			}
+			c->held_exits = v;
+			c->cap_held_exits = cap;
+		}
+		c->held_exits[c->n_held_exits++] = (struct lock_exit){ s, blk, retmask };
+		return;
+	}
+	if (s->acq_failed) {
+		c->any_fail_exit = true;
+		c->fail_retmask |= retmask;
+	}
 	while (s->n_obj > 0) {
 		report(c, s, 0, LG_LOSS_RETURN, b->term_loc, LG_NOVAR, blk,
 		       UINT32_MAX);
 		drop_obj(s, 0);
 	}
+}
+
+/* Does any call in the function release resource `r`? */
+static bool releases_resource(const struct ctx *c, uint32_t r)
+{
+	for (uint32_t b = 0; b < c->fn->n_blocks; b++) {
+		const struct lg_block *bl = &c->fn->blocks[b];
+		for (uint32_t i = 0; i < bl->n_ev; i++) {
+			const struct lg_event *e = &bl->ev[i];
+			size_t n = 0;
+			if (e->kind != LG_EV_CALL || !e->callee)
+				continue;
+			const struct lg_effect *eff =
+				c->oracle->lookup(c->oracle->ctx, e->callee, &n);
+			for (size_t k = 0; k < n; k++)
+				if (eff[k].kind == LG_EFFECT_RELEASE && eff[k].resource == r)
+					return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * A return with the lock held is not a leak when the function is a lock
+ * wrapper:
+ *   - trylock-like: some paths saw the acquisition fail, and this return
+ *     gives a value those paths never give (`return 0` locked, `return
+ *     SQLITE_BUSY` not), so the caller can tell;
+ *   - acquire-only: no path saw it fail and the function releases no lock
+ *     of this resource anywhere (`void db_lock(void)`).
+ * Everything else held at a return leaks there.
+ */
+static void judge_lock_exits(struct ctx *c)
+{
+	int acquire_only = -1;   /* computed on first need */
+
+	for (size_t i = 0; i < c->n_held_exits; i++) {
+		struct lock_exit *x = &c->held_exits[i];
+		if (c->any_fail_exit) {
+			if (!(x->retmask & c->fail_retmask))
+				continue;
+		} else {
+			if (acquire_only < 0)
+				acquire_only = x->s->n_obj == 0 ||
+					       !releases_resource(c, x->s->objs[0].resource);
+			if (acquire_only)
+				continue;
+		}
+		const struct lg_block *b = &c->fn->blocks[x->blk];
+		c->cur_blk = x->blk;
+		c->cur_ev = UINT32_MAX;
+		while (x->s->n_obj > 0) {
+			report(c, x->s, 0, LG_LOSS_RETURN, b->term_loc, LG_NOVAR,
+			       x->blk, UINT32_MAX);
+			drop_obj(x->s, 0);
+		}
+	}
+	c->n_held_exits = 0;
+	c->any_fail_exit = false;
+	c->fail_retmask = 0;
 }
 
 /* ---- the worklist ------------------------------------------------------------ */
@@ -733,7 +865,8 @@ static uint32_t state_hash(const struct state *s)
 
 static bool same_key(const struct state *a, const struct state *b)
 {
-	if (a->hash != b->hash || a->n_obj != b->n_obj)
+	if (a->hash != b->hash || a->n_obj != b->n_obj ||
+	    a->acq_failed != b->acq_failed)
 		return false;
 	for (uint32_t i = 0; i < a->n_obj; i++) {
 		const struct obj *x = &a->objs[i], *y = &b->objs[i];
@@ -949,7 +1082,12 @@ static int run_site(struct ctx *c)
 			goto done;
 		}
 	}
+	if (!c->oom)
+		judge_lock_exits(c);
 done:
+	c->n_held_exits = 0;
+	c->any_fail_exit = false;
+	c->fail_retmask = 0;
 	free(c->at);
 	c->at = NULL;
 	lg_arena_release(&c->arena);
@@ -1022,6 +1160,7 @@ int lg_analyse(const struct lg_fn *fn, const struct lg_oracle *oracle,
 			      fn->name);
 	free(sites);
 	free(c.lock_keys);
+	free(c.held_exits);
 	free(c.queue);
 	free(c.seen);
 	return ret;

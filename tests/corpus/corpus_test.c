@@ -35,6 +35,9 @@
  * compared (the CLI transcripts cover those); the exit status is the
  * runner's own count of failed fixtures, as cmocka returns it.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE	/* pipe2 */
+#endif
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>

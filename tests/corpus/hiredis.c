@@ -20,7 +20,7 @@ int leak_connect_err_not_freed(const char *host, int port)
 	redisContext *c = redisConnect(host, port);
 	if (c == NULL || c->err) {
 		fprintf(stderr, "redis: %s\n", c ? c->errstr : "out of memory");
-		return -1;		// expect: leak redis-context
+		return -1;		// expect: leak hiredis-context
 	}
 	redisFree(c);
 	return 0;
@@ -65,7 +65,7 @@ int leak_connect_unix_ping_fails(const char *path)
 	}
 	redisReply *r = redisCommand(c, "PING");
 	if (r == NULL)
-		return -1;		// expect: leak redis-context
+		return -1;		// expect: leak hiredis-context
 	freeReplyObject(r);
 	redisFree(c);
 	return 0;
@@ -80,7 +80,7 @@ int leak_reply_freed_on_success_only(redisContext *c, const char *key, char *buf
 	if (r == NULL)
 		return -1;
 	if (r->type != REDIS_REPLY_STRING)
-		return -1;		// expect: leak redis-reply
+		return -1;		// expect: leak hiredis-reply
 	snprintf(buf, n, "%s", r->str);
 	freeReplyObject(r);
 	return 0;
@@ -103,7 +103,7 @@ int ok_reply_freed_on_every_path(redisContext *c, const char *key, char *buf, si
 /* A fire-and-forget command: its reply is thrown away at once. */
 void leak_reply_discarded(redisContext *c, const char *key)
 {
-	redisCommand(c, "INCR %s", key);	// expect: leak redis-reply
+	redisCommand(c, "INCR %s", key);	// expect: leak hiredis-reply
 }
 
 /* The idiom that frees the reply it does not want. */
@@ -120,7 +120,7 @@ long long leak_argv_error_reply(redisContext *c, int argc, const char **argv)
 		return -1;
 	if (r->type == REDIS_REPLY_ERROR) {
 		fprintf(stderr, "redis: %s\n", r->str);
-		return -1;		// expect: leak redis-reply
+		return -1;		// expect: leak hiredis-reply
 	}
 	long long v = r->integer;
 	freeReplyObject(r);
@@ -157,7 +157,7 @@ int leak_reply_loop_continue(redisContext *c, const char **keys, int n)
 		if (r == NULL)
 			return -1;
 		if (r->type != REDIS_REPLY_INTEGER)
-			continue;	// expect: leak redis-reply
+			continue;	// expect: leak hiredis-reply
 		found += (int)r->integer;
 		freeReplyObject(r);
 	}
@@ -177,7 +177,7 @@ int leak_context_and_reply(const char *host, const char *key)
 	}
 	redisReply *r = redisCommand(c, "DEL %s", key);
 	if (r != NULL && r->type == REDIS_REPLY_ERROR)
-		return -1;		// expect: leak redis-context, leak redis-reply
+		return -1;		// expect: leak hiredis-context, leak hiredis-reply
 	if (r)
 		freeReplyObject(r);
 	redisFree(c);
