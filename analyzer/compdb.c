@@ -164,7 +164,7 @@ static int explain(const char *path, struct lg_diags *d)
 	if (!j) {
 		if (err.line > 0)
 			return lg_diag(d, LG_ERROR, path, (unsigned)err.line,
-				       (unsigned)(err.column > 0 ? err.column : 0),
+				       (unsigned)(err.column > 0 ? err.column : 1),
 				       "invalid compile database: %s (expected a JSON array of "
 				       "{\"directory\", \"file\", \"command\" or \"arguments\"})",
 				       err.text);

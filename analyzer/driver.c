@@ -80,6 +80,16 @@ static void run_unit(struct shared *s, struct lg_frontend *fe, size_t i)
 		r->failed = 1;
 	if (c.dump)
 		fclose(c.dump);
+	/* The compiler names files as it opened them: show them as findings
+	 * do, relative to the current directory. */
+	for (size_t k = 0; k < r->diags.n; k++) {
+		char *shown = r->diags.v[k].file
+			? lg_display_path(r->diags.v[k].file, s->o->cwd) : NULL;
+		if (shown) {
+			free(r->diags.v[k].file);
+			r->diags.v[k].file = shown;
+		}
+	}
 }
 
 static void *worker(void *arg)

@@ -24,11 +24,18 @@
 
 #define NOBLOCK UINT32_MAX
 
+struct noreturn_slot {
+	char *name;               /* NULL: empty */
+	bool noreturn;
+};
+
 struct lg_frontend {
 	CXIndex index;
 	CXTranslationUnit tu;     /* during lg_frontend_run */
 	char **dropped;           /* flags the driver rejected, remembered */
 	size_t n_dropped, cap_dropped;
+	struct noreturn_slot *nr; /* per translation unit: callee -> noreturn */
+	size_t nr_cap, nr_used;
 };
 
 /* ---- a few libclang conveniences ------------------------------------------ */
@@ -139,6 +146,7 @@ struct file_slot {
 
 struct lower {
 	struct lg_fn *fn;
+	struct lg_frontend *fe;
 	CXTranslationUnit tu;
 	uint32_t cur;               /* block being filled; NOBLOCK: unreachable */
 
@@ -167,6 +175,8 @@ struct lower {
 	bool sw_default;
 
 	CXCursor body;              /* the function's body */
+	struct lg_loc cond_loc;     /* the condition being lowered, for the
+				       notes of the whole construct's branch */
 	bool oom;
 };
 
@@ -605,6 +615,95 @@ static bool is_lvalue_kind(enum CXCursorKind k)
 	       k == CXCursor_ArraySubscriptExpr;
 }
 
+/* Does the function declared by `decl` never return?  By its type
+ * (__attribute__((noreturn)) is part of it), by a _Noreturn or [[noreturn]]
+ * attribute of the declaration, or by name for the C library's.  Cached per
+ * translation unit by name. */
+static bool decl_noreturn(struct lower *L, CXCursor decl, const char *name)
+{
+	static const char *const known[] = {
+		"exit", "_exit", "_Exit", "abort", "quick_exit", "longjmp",
+		"siglongjmp", "_longjmp", "pthread_exit", "__assert_fail",
+		"__assert_perror_fail", "err", "errx", "verr", "verrx",
+		"__builtin_unreachable", "__builtin_trap",
+	};
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (strcmp(name, known[i]) == 0)
+			return true;
+	CXString ts = clang_getTypeSpelling(clang_getCursorType(decl));
+	bool nr = strstr(clang_getCString(ts), "noreturn") != NULL;
+	clang_disposeString(ts);
+	if (nr)
+		return true;
+	struct kids k;
+	kids_of(decl, &k);
+	for (unsigned i = 0; i < k.n && !nr; i++) {
+		if (!clang_isAttribute(clang_getCursorKind(k.p[i])))
+			continue;
+		/* Read the few bytes where the attribute is written, at its
+		 * expansion and at its spelling (a macro such as NORETURN). */
+		CXSourceLocation at = clang_getRangeStart(clang_getCursorExtent(k.p[i]));
+		for (int pass = 0; pass < 2 && !nr; pass++) {
+			CXFile f;
+			unsigned off;
+			if (pass == 0)
+				clang_getExpansionLocation(at, &f, NULL, NULL, &off);
+			else
+				clang_getSpellingLocation(at, &f, NULL, NULL, &off);
+			size_t len = 0;
+			const char *buf = f ? clang_getFileContents(L->tu, f, &len) : NULL;
+			if (!buf || off >= len)
+				continue;
+			size_t n = len - off < 24 ? len - off : 24;
+			nr = memmem(buf + off, n, "noreturn", 8) != NULL ||
+			     memmem(buf + off, n, "Noreturn", 8) != NULL;
+		}
+	}
+	kids_free(&k);
+	return nr;
+}
+
+static size_t hash_name(const char *s)
+{
+	size_t h = 5381;
+	while (*s)
+		h = h * 33 + (unsigned char)*s++;
+	return h;
+}
+
+static bool is_noreturn(struct lower *L, CXCursor decl, const char *name)
+{
+	struct lg_frontend *fe = L->fe;
+	if ((fe->nr_used + 1) * 2 > fe->nr_cap) {
+		size_t cap = fe->nr_cap ? fe->nr_cap * 2 : 256;
+		struct noreturn_slot *nv = calloc(cap, sizeof(*nv));
+		if (!nv)
+			return decl_noreturn(L, decl, name);
+		for (size_t i = 0; i < fe->nr_cap; i++) {
+			if (!fe->nr[i].name)
+				continue;
+			size_t j = hash_name(fe->nr[i].name) & (cap - 1);
+			while (nv[j].name)
+				j = (j + 1) & (cap - 1);
+			nv[j] = fe->nr[i];
+		}
+		free(fe->nr);
+		fe->nr = nv;
+		fe->nr_cap = cap;
+	}
+	size_t mask = fe->nr_cap - 1, i = hash_name(name) & mask;
+	for (; fe->nr[i].name; i = (i + 1) & mask)
+		if (strcmp(fe->nr[i].name, name) == 0)
+			return fe->nr[i].noreturn;
+	bool nr = decl_noreturn(L, decl, name);
+	fe->nr[i].name = strdup(name);
+	if (fe->nr[i].name) {
+		fe->nr[i].noreturn = nr;
+		fe->nr_used++;
+	}
+	return nr;
+}
+
 /*
  * A call:   [args in order] ; ret = call callee(args) ; [stop]
  * Arguments that are a variable, its address, or another object's lvalue are
@@ -618,44 +717,8 @@ static struct lg_opnd lower_call(struct lower *L, CXCursor call, lg_var_id ret)
 
 	if (clang_getCursorKind(callee) == CXCursor_FunctionDecl) {
 		name = cx_string(clang_getCursorSpelling(callee));
-		CXString ts = clang_getTypeSpelling(clang_getCursorType(callee));
-		noreturn = strstr(clang_getCString(ts), "noreturn") != NULL;
-		clang_disposeString(ts);
-		if (!noreturn) {
-			static const char *const known[] = {
-				"exit", "_exit", "_Exit", "abort", "quick_exit",
-				"longjmp", "siglongjmp", "_longjmp", "pthread_exit",
-				"__assert_fail", "err", "errx", "verr", "verrx",
-				"__builtin_unreachable", "__builtin_trap",
-			};
-			for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
-				if (name && strcmp(name, known[i]) == 0)
-					noreturn = true;
-		}
-		if (!noreturn) {
-			/* _Noreturn and [[noreturn]] are attributes of the
-			 * declaration, not of its type. */
-			struct kids k;
-			kids_of(callee, &k);
-			for (unsigned i = 0; i < k.n && !noreturn; i++) {
-				if (!clang_isAttribute(clang_getCursorKind(k.p[i])))
-					continue;
-				CXToken *toks;
-				unsigned nt;
-				clang_tokenize(L->tu, clang_getCursorExtent(k.p[i]), &toks, &nt);
-				for (unsigned j = 0; j < nt; j++) {
-					CXString s = clang_getTokenSpelling(L->tu, toks[j]);
-					const char *sp = clang_getCString(s);
-					if (sp && (strcmp(sp, "_Noreturn") == 0 ||
-						   strcmp(sp, "noreturn") == 0 ||
-						   strcmp(sp, "__noreturn__") == 0))
-						noreturn = true;
-					clang_disposeString(s);
-				}
-				clang_disposeTokens(L->tu, toks, nt);
-			}
-			kids_free(&k);
-		}
+		if (name)
+			noreturn = is_noreturn(L, callee, name);
 	}
 
 	/* __builtin_expect(x, v) is x (likely()/unlikely()). */
@@ -798,7 +861,10 @@ static struct lg_opnd lower_ternary(struct lower *L, CXCursor e)
 	lg_var_id t = new_temp(L);
 	uint32_t T = new_block(L), F = new_block(L), J = new_block(L);
 	const char *ctx = text_of(L, e);
+	struct lg_loc saved = L->cond_loc;
+	L->cond_loc = loc_of(L, k.p[0]);
 	lower_cond(L, k.p[0], T, F, T, F, ctx, 0);
+	L->cond_loc = saved;
 	struct lg_loc loc = loc_of(L, e);
 	L->cur = T;
 	CXCursor b = strip(k.p[1]);
@@ -825,7 +891,10 @@ static struct lg_opnd lower_logical_value(struct lower *L, CXCursor e)
 	lg_var_id t = new_temp(L);
 	uint32_t T = new_block(L), F = new_block(L), J = new_block(L);
 	struct lg_loc loc = loc_of(L, e);
+	struct lg_loc saved = L->cond_loc;
+	L->cond_loc = loc;
 	lower_cond(L, e, T, F, T, F, text_of(L, e), 0);
+	L->cond_loc = saved;
 	L->cur = T;
 	emit_assign(L, t, lg_opnd_const(1), loc);
 	jump(L, J, -1);
@@ -1066,7 +1135,7 @@ static int32_t cond_step(struct lower *L, CXCursor atom, bool value,
 	struct lg_loc loc = loc_of(L, atom);
 	if (to == T || to == F)
 		return lg_fn_step(L->fn, to == T ? LG_PSTEP_TRUE : LG_PSTEP_FALSE,
-				  loc, NULL, ctx, is_loop);
+				  L->cond_loc, NULL, ctx, is_loop);
 	return lg_fn_step(L->fn, value ? LG_PSTEP_TRUE : LG_PSTEP_FALSE, loc,
 			  text_of(L, atom), ctx, 0);
 }
@@ -1132,7 +1201,10 @@ static void lower_cond(struct lower *L, CXCursor e, uint32_t t, uint32_t f,
 			CXCursor a = k.p[0], b = k.p[1], c = k.p[2];
 			kids_free(&k);
 			uint32_t B = new_block(L), C = new_block(L);
+			struct lg_loc saved = L->cond_loc;
+			L->cond_loc = loc_of(L, a);
 			lower_cond(L, a, B, C, B, C, text_of(L, e), 0);
+			L->cond_loc = saved;
 			L->cur = B;
 			lower_cond(L, b, t, f, T, F, ctx, is_loop);
 			L->cur = C;
@@ -1174,6 +1246,7 @@ static void lower_stmt_cond(struct lower *L, CXCursor cond, uint32_t T,
 	uint32_t t = new_block(L), f = new_block(L);
 	struct lg_loc loc = loc_of(L, cond);
 	L->n_temps = 0;
+	L->cond_loc = loc;
 	lower_cond(L, cond, t, f, t, f, ctx, is_loop);
 	if (L->n_temps == 0) {
 		/* Nothing to kill: the edges go straight to T and F, and t and
@@ -1414,7 +1487,11 @@ static void lower_for(struct lower *L, CXCursor s)
 		/* Where are the two semicolons of the header? */
 		CXToken *toks;
 		unsigned nt, semi[2] = { 0, 0 }, ns = 0, depth = 0;
-		clang_tokenize(L->tu, clang_getCursorExtent(s), &toks, &nt);
+		/* only the header: from `for` to the start of the body */
+		CXSourceRange hdr = clang_getRange(
+			clang_getRangeStart(clang_getCursorExtent(s)),
+			clang_getRangeStart(clang_getCursorExtent(part[3])));
+		clang_tokenize(L->tu, hdr, &toks, &nt);
 		for (unsigned i = 0; i < nt && ns < 2; i++) {
 			CXString sp = clang_getTokenSpelling(L->tu, toks[i]);
 			const char *t = clang_getCString(sp);
@@ -1690,8 +1767,8 @@ static struct lg_fn *lower_function(struct lg_frontend *fe, CXCursor fnc,
 				    struct lg_diags *d)
 {
 	char *name = cx_string(clang_getCursorSpelling(fnc));
-	struct lower L = { .tu = fe->tu, .cur = NOBLOCK, .sw_block = NOBLOCK,
-			   .sw_var = LG_NOVAR };
+	struct lower L = { .fe = fe, .tu = fe->tu, .cur = NOBLOCK,
+			   .sw_block = NOBLOCK, .sw_var = LG_NOVAR };
 	struct kids k;
 
 	L.fn = lg_fn_new(name);
@@ -1793,10 +1870,20 @@ struct lg_frontend *lg_frontend_new(void)
 	return fe;
 }
 
+static void noreturn_clear(struct lg_frontend *fe)
+{
+	for (size_t i = 0; i < fe->nr_cap; i++)
+		free(fe->nr[i].name);
+	free(fe->nr);
+	fe->nr = NULL;
+	fe->nr_cap = fe->nr_used = 0;
+}
+
 void lg_frontend_free(struct lg_frontend *fe)
 {
 	if (!fe)
 		return;
+	noreturn_clear(fe);
 	for (size_t i = 0; i < fe->n_dropped; i++)
 		free(fe->dropped[i]);
 	free(fe->dropped);
@@ -1896,7 +1983,7 @@ int lg_frontend_run(struct lg_frontend *fe, const struct lg_tu_job *job,
 					again = true;
 					n = w;
 				}
-				lg_diag(d, LG_NOTE, NULL, 0, 0,
+				lg_diag(d, LG_NOTE, job->file, 0, 0,
 					"dropped compiler flag '%s', which clang does not know",
 					flag);
 				if (fe->n_dropped == fe->cap_dropped) {
@@ -1952,6 +2039,7 @@ int lg_frontend_run(struct lg_frontend *fe, const struct lg_tu_job *job,
 	clang_visitChildren(clang_getTranslationUnitCursor(tu), visit_top, &v);
 	ret = v.ret;
 	fe->tu = NULL;
+	noreturn_clear(fe);
 	clang_disposeTranslationUnit(tu);
 	return ret;
 }

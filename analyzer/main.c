@@ -73,11 +73,12 @@ struct options {
 	bool have_dashdash;
 };
 
+/* One line: what was wrong, and where to look. */
 static int usage_error(const char *fmt, const char *arg)
 {
 	fprintf(stderr, "leakgate: error: ");
 	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\nTry 'leakgate --help'.\n");
+	fprintf(stderr, "; see 'leakgate --help'\n");
 	return EXIT_ERROR;
 }
 
@@ -219,6 +220,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 	return 0;
 }
 
+static int gather_from(const struct options *o, const char *dbdir,
+		       struct lg_compdb *db, struct lg_diags *d);
+
 /* The compile commands to run: from -p, from ./compile_commands.json, or
  * from the FILEs and the flags after --. */
 static int gather(const struct options *o, struct lg_compdb *db, struct lg_diags *d)
@@ -235,6 +239,25 @@ static int gather(const struct options *o, struct lg_compdb *db, struct lg_diags
 	}
 
 	const char *dbdir = o->build_path;
+	char *dbdir_buf = NULL;
+	/* -p build/compile_commands.json: the directory is meant. */
+	if (dbdir && stat(dbdir, &st) == 0 && S_ISREG(st.st_mode)) {
+		dbdir_buf = strdup(dbdir);
+		char *slash = dbdir_buf ? strrchr(dbdir_buf, '/') : NULL;
+		if (slash)
+			*slash = '\0';
+		dbdir = slash ? dbdir_buf : ".";
+	}
+	int ret = gather_from(o, dbdir, db, d);
+	free(dbdir_buf);
+	return ret;
+}
+
+static int gather_from(const struct options *o, const char *dbdir,
+		       struct lg_compdb *db, struct lg_diags *d)
+{
+	struct stat st;
+
 	if (!dbdir && !o->have_dashdash && stat("compile_commands.json", &st) == 0)
 		dbdir = ".";
 	if (!dbdir && o->n_files == 0)

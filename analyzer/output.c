@@ -113,7 +113,7 @@ int lg_output_write_file(const char *path, const struct lg_findings *fs,
 	return 0;
 
 fail:
-	lg_diag(d, LG_ERROR, NULL, 0, 0, "cannot write %s: %s", path,
+	lg_diag(d, LG_ERROR, path, 0, 0, "cannot write the report: %s",
 		strerror(err));
 	if (f)
 		fclose(f);

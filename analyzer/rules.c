@@ -1075,11 +1075,28 @@ int lg_ruleset_load_file(struct lg_ruleset *rs, const char *path,
 	size_t len;
 	int ret;
 
-	if (read_all(path, &buf, &len))
+	char *real = realpath(path, NULL);
+	for (size_t i = 0; real && i < rs->n_loaded; i++)
+		if (strcmp(rs->loaded[i], real) == 0) {
+			free(real);
+			return 0;
+		}
+	if (read_all(path, &buf, &len)) {
+		free(real);
 		return lg_diag(d, LG_ERROR, path, 0, 0,
 			       "cannot read rule file: %s", strerror(errno));
+	}
 	ret = lg_ruleset_load_buffer(rs, path, buf, len, d);
 	free(buf);
+	if (ret == 0 && real) {
+		char **v = realloc(rs->loaded, (rs->n_loaded + 1) * sizeof(*v));
+		if (v) {
+			rs->loaded = v;
+			rs->loaded[rs->n_loaded++] = real;
+			real = NULL;
+		}
+	}
+	free(real);
 	return ret;
 }
 
@@ -1407,5 +1424,8 @@ void lg_ruleset_release(struct lg_ruleset *rs)
 		}
 	}
 	free(rs->table);
+	for (size_t i = 0; i < rs->n_loaded; i++)
+		free(rs->loaded[i]);
+	free(rs->loaded);
 	lg_ruleset_init(rs);
 }

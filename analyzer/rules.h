@@ -79,11 +79,15 @@ struct lg_ruleset {
 	size_t n_resources, cap_resources;
 	struct lg_callee **table; /* open hashing by callee name */
 	size_t table_size, table_used;
+	char **loaded;            /* real paths of the files loaded: loading
+				     one again is a no-op */
+	size_t n_loaded;
 };
 
 void lg_ruleset_init(struct lg_ruleset *rs);
 
-/* Loads one YAML rule file.  0 on success; -1 with an error in `d`. */
+/* Loads one YAML rule file.  0 on success; -1 with an error in `d`.  A file
+ * already loaded into this ruleset (by its real path) is not loaded again. */
 int lg_ruleset_load_file(struct lg_ruleset *rs, const char *path,
 			 struct lg_diags *d);
 

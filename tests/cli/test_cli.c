@@ -331,7 +331,7 @@ static const char *leak_report(struct fx *f, const char *name)
 		"    9 |         return -1;\n"
 		"      |         ^\n"
 		"%1$s:5:22: note: 'c' acquired here by pool_acquire()\n"
-		"%1$s:6:10: note: taking the false branch of 'if (!c)'\n"
+		"%1$s:6:9: note: taking the false branch of 'if (!c)'\n"
 		"%1$s:8:9: note: taking the true branch of 'if (db_query(c, \"SELECT 1\") < 0)'\n"
 		"%1$s:9:9: note: returning with 'c' still held\n"
 		"1 leak found.\n", name);
@@ -520,7 +520,7 @@ static void cli__build_path_analyses_entries_and_drops_gcc_flags(void **state)
 	write_compdb(f, build, src);
 	LG(f, "-r", pool_rules(f), "-p", "build");
 	expect(f, 1, leak_report(f, "src/leak.c"),
-	       "leakgate: note: dropped compiler flag '-fno-stringop-truncation', which clang does not know\n");
+	       "src/leak.c: note: dropped compiler flag '-fno-stringop-truncation', which clang does not know\n");
 }
 
 static void cli__build_path_with_file_not_listed_exits_2(void **state)
@@ -546,7 +546,7 @@ static void cli__compile_commands_in_cwd_is_used_by_default(void **state)
 	write_compdb(f, f->dir, f->dir);
 	LG(f, "-r", pool_rules(f));
 	expect(f, 1, leak_report(f, "leak.c"),
-	       "leakgate: note: dropped compiler flag '-fno-stringop-truncation', which clang does not know\n");
+	       "leak.c: note: dropped compiler flag '-fno-stringop-truncation', which clang does not know\n");
 }
 
 static void cli__compdb_not_json_exits_2(void **state)
@@ -726,8 +726,7 @@ static void cli__unknown_option_exits_2(void **state)
 	struct fx *f = *state;
 
 	LG(f, "--frobnicate", cli_path(f, "leak.c"));
-	expect(f, 2, "", "leakgate: error: unknown option '--frobnicate'\n"
-			 "Try 'leakgate --help'.\n");
+	expect(f, 2, "", "leakgate: error: unknown option '--frobnicate'; see 'leakgate --help'\n");
 }
 
 static void cli__format_xml_exits_2(void **state)
@@ -735,8 +734,7 @@ static void cli__format_xml_exits_2(void **state)
 	struct fx *f = *state;
 
 	LG(f, "--format", "xml", cli_path(f, "leak.c"));
-	expect(f, 2, "", "leakgate: error: unknown format 'xml' (expected text or sarif)\n"
-			 "Try 'leakgate --help'.\n");
+	expect(f, 2, "", "leakgate: error: unknown format 'xml' (expected text or sarif); see 'leakgate --help'\n");
 }
 
 static void cli__jobs_0_exits_2(void **state)
@@ -744,8 +742,7 @@ static void cli__jobs_0_exits_2(void **state)
 	struct fx *f = *state;
 
 	LG(f, "-j", "0", cli_path(f, "leak.c"));
-	expect(f, 2, "", "leakgate: error: --jobs expects a number from 1 to 1024, got '0'\n"
-			 "Try 'leakgate --help'.\n");
+	expect(f, 2, "", "leakgate: error: --jobs expects a number from 1 to 1024, got '0'; see 'leakgate --help'\n");
 }
 
 /* ---- main ------------------------------------------------------------------ */

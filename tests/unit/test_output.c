@@ -1140,9 +1140,10 @@ static void output__write_file_failure_leaves_no_temp(void **state)
 	assert_int_equal(lg_output_write_file(dir, &fs, &o, &d), -1);
 	assert_int_equal(d.n, 1);
 	assert_int_equal(d.v[0].sev, LG_ERROR);
-	assert_true(asprintf(&want, "cannot write %s: %s", dir,
+	assert_true(asprintf(&want, "cannot write the report: %s",
 			     strerror(EISDIR)) > 0);
 	assert_string_equal(d.v[0].msg, want);
+	assert_string_equal(d.v[0].file, dir);
 	free(want);
 	names = listing(fx->dir);
 	assert_string_equal(names, "report.txt ");
@@ -1153,9 +1154,10 @@ static void output__write_file_failure_leaves_no_temp(void **state)
 	lg_diags_release(&d);
 	assert_int_equal(lg_output_write_file(missing, &fs, &o, &d), -1);
 	assert_int_equal(d.n, 1);
-	assert_true(asprintf(&want, "cannot write %s: %s", missing,
+	assert_true(asprintf(&want, "cannot write the report: %s",
 			     strerror(ENOENT)) > 0);
 	assert_string_equal(d.v[0].msg, want);
+	assert_string_equal(d.v[0].file, missing);
 	free(want);
 	names = listing(fx->dir);
 	assert_string_equal(names, "report.txt ");
