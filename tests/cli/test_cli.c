@@ -783,6 +783,45 @@ static char **make_env(void)
 	return env;
 }
 
+/* ---- the README's set-up commands ------------------------------------------ */
+
+/* CI runs the README's test command, verbatim: the second ```sh block of
+ * README.md must appear as a line of .ci/run. */
+static void cli__ci_runs_the_readme_test_command(void **state)
+{
+	(void)state;
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/README.md", repo_root);
+	char *readme = read_text(path);
+	assert_non_null(readme);
+	snprintf(path, sizeof(path), "%s/.ci/run", repo_root);
+	char *ci = read_text(path);
+	assert_non_null(ci);
+
+	const char *p = readme;
+	char *cmd[2] = { NULL, NULL };
+	for (int i = 0; i < 2; i++) {
+		p = strstr(p, "```sh\n");
+		assert_non_null(p);
+		p += 6;
+		const char *e = strchr(p, '\n');
+		assert_non_null(e);
+		cmd[i] = strndup(p, (size_t)(e - p));
+		p = e;
+	}
+	assert_non_null(strstr(cmd[1], "ctest"));
+	assert_non_null(strstr(cmd[0], "run-demo"));
+	char *line = NULL;
+	assert_true(asprintf(&line, "\n%s\n", cmd[1]) > 0);
+	if (!strstr(ci, line))
+		fail_msg(".ci/run does not run the README's test command: %s", cmd[1]);
+	free(line);
+	free(cmd[0]);
+	free(cmd[1]);
+	free(readme);
+	free(ci);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 5) {
@@ -833,6 +872,7 @@ int main(int argc, char **argv)
 		T(cli__unknown_option_exits_2),
 		T(cli__format_xml_exits_2),
 		T(cli__jobs_0_exits_2),
+		T(cli__ci_runs_the_readme_test_command),
 	};
 #undef T
 	int failed = cmocka_run_group_tests_name("cli", tests, NULL, NULL);
