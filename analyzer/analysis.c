@@ -649,13 +649,17 @@ static struct state *ev_call(struct ctx *c, struct state *s,
 	}
 
 	/* Arguments the rules say nothing about: a value is borrowed, an
-	 * address lets the callee keep or change what it points to. */
+	 * address lets the callee keep or change what it points to.  A call
+	 * through a function pointer may be anything (a callback that frees,
+	 * a hook that keeps): what it is given escapes. */
 	bool receives_old = false;
 	for (uint32_t a = 0; a < e->n_args; a++) {
 		const struct lg_opnd *op = &e->args[a];
 		if (a < 64 && handled_arg[a])
 			continue;
-		if (op->kind == LG_OPND_ADDR) {
+		if (!e->callee && op->kind == LG_OPND_VAR) {
+			escape_opnd(s, op);
+		} else if (op->kind == LG_OPND_ADDR) {
 			escape_opnd(s, op);
 			remove_bind(s, op->var);
 		} else if (op->kind == LG_OPND_VAR && op->var == e->dst) {

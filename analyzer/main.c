@@ -110,9 +110,11 @@ static char *builtin_rules_dir(void)
 			*slash = '\0';
 			char *p = NULL;
 			if (asprintf(&p, "%s/../%s", exe, LEAKGATE_INSTALL_RULES_SUBDIR) >= 0) {
-				if (stat(p, &st) == 0 && S_ISDIR(st.st_mode))
-					return p;
+				char *real = realpath(p, NULL);
 				free(p);
+				if (real && stat(real, &st) == 0 && S_ISDIR(st.st_mode))
+					return real;
+				free(real);
 			}
 		}
 	}

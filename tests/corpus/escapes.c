@@ -275,3 +275,24 @@ int ok_overwrite_by_call_taking_it(struct pool *p)
 	pool_release(p, c);
 	return rc;
 }
+
+/* A call through a function pointer may free or keep what it is given (a
+ * callback): the handle escapes into it. */
+int ok_handle_given_to_callback(struct pool *p, void (*done)(struct conn *))
+{
+	struct conn *c = pool_acquire(p);
+	if (!c)
+		return -1;
+	done(c);
+	return 0;
+}
+
+/* A direct call to a function the rules do not name only borrows. */
+int leak_handle_given_to_direct_call(struct pool *p)
+{
+	struct conn *c = pool_acquire(p);
+	if (!c)
+		return -1;
+	log_conn(c);
+	return 0;			// expect: leak pool-connection
+}

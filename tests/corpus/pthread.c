@@ -274,3 +274,55 @@ void ok_spinlock(struct table *t)
 	t->hits++;
 	pthread_spin_unlock(&t->spin);
 }
+
+/* ---- lock wrappers and checked lock calls ------------------------------------ */
+
+/* An acquire-only wrapper: it holds the lock on every path and unlocks
+ * nothing; its callers own the lock. */
+void ok_lock_wrapper(struct account *a)
+{
+	pthread_mutex_lock(&a->mu);
+}
+
+/* A trylock wrapper: the lock is held exactly when it returns 0, and the
+ * failing path returns something else, so the caller can tell. */
+int ok_trylock_wrapper(struct account *a)
+{
+	int rc;
+	if (pthread_mutex_trylock(&a->mu) == 0)
+		rc = 0;
+	else
+		rc = -1;
+	return rc;
+}
+
+/* The trylock wrapper that cannot be used: both paths return 0. */
+int leak_trylock_wrapper_same_result(struct account *a)
+{
+	int rc = 0;
+	if (pthread_mutex_trylock(&a->mu) == 0)
+		a->balance++;
+	return rc;			// expect: leak pthread-mutex
+}
+
+/* A careful caller checks the blocking lock; on failure it holds nothing. */
+int ok_checked_lock_fails(struct account *a)
+{
+	if (pthread_mutex_lock(&a->mu) != 0)
+		return -1;
+	a->balance++;
+	pthread_mutex_unlock(&a->mu);
+	return 0;
+}
+
+/* Checked, then an early return with the lock held. */
+int leak_checked_lock_early_return(struct account *a, long amount)
+{
+	if (pthread_mutex_lock(&a->mu) != 0)
+		return -1;
+	if (a->balance < amount)
+		return -2;		// expect: leak pthread-mutex
+	a->balance -= amount;
+	pthread_mutex_unlock(&a->mu);
+	return 0;
+}

@@ -223,3 +223,39 @@ int ok_file_and_pipe(const char *cmd, const char *path)
 		rc = -1;
 	return rc;
 }
+
+/* freopen on stdout reopens the caller's stream: testing and dropping its
+ * result leaks nothing. */
+int ok_freopen_stdout(const char *path)
+{
+	if (freopen(path, "w", stdout) == NULL)
+		return -1;
+	puts("redirected");
+	return 0;
+}
+
+/* freopen of a stream this function opened: the reopened stream is ours. */
+int leak_freopen_own_stream(const char *a, const char *b)
+{
+	FILE *f = fopen(a, "r");
+	if (!f)
+		return -1;
+	f = freopen(b, "r", f);
+	if (!f)
+		return -1;
+	return fgetc(f);		// expect: leak stdio-file
+}
+
+/* The reopened stream closed: clean. */
+int ok_freopen_own_stream(const char *a, const char *b)
+{
+	FILE *f = fopen(a, "r");
+	if (!f)
+		return -1;
+	f = freopen(b, "r", f);
+	if (!f)
+		return -1;
+	int c = fgetc(f);
+	fclose(f);
+	return c;
+}

@@ -303,6 +303,23 @@ static void analysis__address_taken_and_transfer_escape(void **state)
 	assert_int_equal(f->leaks.v[0].handle, o);
 }
 
+/* A call through a pointer (no callee) may keep or free its argument. */
+static void analysis__indirect_call_takes_the_handle(void **state)
+{
+	struct fixture *f = *state;
+	lg_var_id c = lg_fn_var(f->fn, "c", LG_VAR_LOCAL);
+	lg_var_id d = lg_fn_var(f->fn, "d", LG_VAR_LOCAL);
+	uint32_t b0 = lg_fn_block(f->fn);
+	call(f->fn, b0, 2, "get", c, 0);
+	call(f->fn, b0, 3, NULL, LG_NOVAR, 1, lg_opnd_var(c));
+	call(f->fn, b0, 4, "get", d, 0);
+	call(f->fn, b0, 5, "log", LG_NOVAR, 1, lg_opnd_var(d));
+	ret(f->fn, b0, 6, lg_opnd_unknown());
+	assert_int_equal(analyse(f), 0);
+	assert_int_equal(f->leaks.n, 1);     /* d: a direct call only borrows */
+	assert_int_equal(f->leaks.v[0].handle, d);
+}
+
 /* fd = open(); if (fd < 0) return -1; return 0 [leak] */
 static void analysis__descriptor_negative_is_not_acquired(void **state)
 {
@@ -462,6 +479,7 @@ int main(void)
 		T(analysis__scope_end_leaks_unless_escaped),
 		T(analysis__copy_keeps_resource_until_last_reference),
 		T(analysis__address_taken_and_transfer_escape),
+		T(analysis__indirect_call_takes_the_handle),
 		T(analysis__descriptor_negative_is_not_acquired),
 		T(analysis__trylock_status_decides),
 		T(analysis__locks_match_by_key),
