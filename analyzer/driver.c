@@ -15,6 +15,8 @@
 #include "frontend.h"
 #include "report.h"
 
+#define WORKER_STACK ((size_t)256 << 20)   /* reserved, not committed */
+
 struct unit_result {
 	struct lg_findings findings;
 	struct lg_diags diags;
@@ -134,14 +136,21 @@ int lg_driver_run(const struct lg_driver_opts *o, const struct lg_compdb *db,
 		return lg_diag(d, LG_ERROR, NULL, 0, 0, "out of memory");
 	}
 	pthread_mutex_init(&s.lock, NULL);
+	/* Workers get a large stack: libclang and the lowering recurse as deep
+	 * as the code nests (a long else-if chain, a deep expression). */
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, WORKER_STACK);
 	int started = 0;
-	for (int i = 1; i < jobs; i++) {
-		if (pthread_create(&threads[i], NULL, worker, &s) != 0)
+	for (int i = 0; i < jobs; i++) {
+		if (pthread_create(&threads[i], &attr, worker, &s) != 0)
 			break;
 		started++;
 	}
-	worker(&s);   /* the calling thread works too */
-	for (int i = 1; i <= started; i++)
+	pthread_attr_destroy(&attr);
+	if (started == 0)
+		worker(&s);   /* no thread could start: work here */
+	for (int i = 0; i < started; i++)
 		pthread_join(threads[i], NULL);
 	pthread_mutex_destroy(&s.lock);
 
