@@ -1,21 +1,27 @@
 /*
  * analysis.c - the ESP-style typestate analysis of analysis.h.
  *
- * A worklist of (block, state) pairs.  Transfer is one small function per
- * event kind (call_effects, assign, escape, kill) and one per terminator;
- * edges apply their test to the state and drop it when the test cannot hold.
- * A state that reaches a block where a state with the same key (held objects
- * and the variables referring to them) already waits is joined into it; only
- * a state that grew is visited again, so loops reach a fixpoint: the value
- * classes form a finite lattice and there is at most one object per
- * acquisition site.
+ * A worklist of (block, state) pairs, run once per tracked thing (an
+ * acquisition site; for summaries also a parameter or a global lock).
+ * Transfer is one small function per event kind (ev_call, ev_assign,
+ * escape, ev_kill) and one per terminator; edges apply their test to the
+ * state and drop it when the test cannot hold.  A state that reaches a block
+ * where a state with the same key (the object, the variables referring to
+ * it) already waits is joined into it; only a state that grew is visited
+ * again, so loops reach a fixpoint: value classes form a finite lattice and
+ * there is at most one object per run.
+ *
+ * Places one level below a variable (`s.conn`, `p->conn`, `*p`) are
+ * variables too (FIELD variables of the graph); applying a summary can name a
+ * place the function itself never wrote, so the analysis keeps its own table
+ * of extra places beyond the graph's variables.
  *
  * Value classes: every tracked value is known to lie in a subset of
  * {negative, zero, positive}.  A pointer's NULL is zero.
  *
- * Deliberately left out: aliasing through memory (a handle stored anywhere but
- * a local variable escapes), arithmetic, and more than one live object per
- * acquisition site (when a site runs again while its previous resource is
+ * Deliberately left out: aliasing through memory other than those places (a
+ * handle stored anywhere else escapes), arithmetic, and more than one live
+ * object per run (when a site runs again while its previous resource is
  * still referred to by another variable, the previous one is no longer
  * tracked; this can miss a leak, never invent one).
  */
@@ -23,27 +29,25 @@
 
 #include <inttypes.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum { C_NEG = 1, C_ZERO = 2, C_POS = 4, C_ALL = 7 };
-
-enum guard {
-	G_NONE,          /* acquired whatever the call returned */
-	G_HANDLE_NONNULL,/* acquired iff the handle is not NULL */
-	G_HANDLE_NONNEG, /* acquired iff the handle is >= 0 (descriptors) */
-	G_STATUS_ZERO,   /* acquired iff the call returned 0 */
-	G_STATUS_NONNEG, /* acquired iff the call returned >= 0 */
-};
+enum { C_NEG = LG_CLASS_NEG, C_ZERO = LG_CLASS_ZERO, C_POS = LG_CLASS_POS,
+       C_ALL = LG_CLASS_ALL };
 
 enum role { R_HANDLE, R_STATUS };
 
+enum mode { M_LEAKS, M_OUTCOMES };
+
 struct obj {
-	uint32_t blk, ev;       /* acquiring event */
-	uint32_t resource;
-	uint8_t hmask, smask;   /* classes of the handle and of the status */
-	uint8_t guard;
-	bool is_lock;           /* an ARG-site acquisition: keyed, not bound */
+	uint32_t blk, ev;       /* acquiring event; UINT32_MAX: from the entry */
+	uint32_t resource;      /* or LG_ANY_RESOURCE */
+	const char *via;        /* the wrapper chain of its acquisition */
+	uint8_t hmask, smask;   /* value classes of the handle, of the status */
+	uint8_t hcond, scond;   /* classes in which it is held */
+	bool null_is_nothing;   /* a handle proven zero (NULL) holds nothing */
+	bool is_lock;           /* an ARG-site resource: keyed, not bound */
 	struct lg_opnd key;     /* is_lock: the lock operand */
 	lg_var_id handle;       /* the variable that received it */
 	uint32_t path_len;      /* length of the state's path when acquired */
@@ -70,6 +74,7 @@ struct state {
 	uint32_t hash;
 	bool queued;
 	bool acq_failed;        /* a test showed the tracked acquisition failed */
+	uint8_t fate;           /* outcomes: what became of the tracked object */
 };
 
 struct block_states {
@@ -93,10 +98,18 @@ struct lock_exit {
 	uint8_t retmask;
 };
 
+/* A place the graph does not have: a FIELD the analysis made. */
+struct xvar {
+	lg_var_id parent;
+	char *path;
+	char *name;
+};
+
 struct ctx {
 	const struct lg_fn *fn;
 	const struct lg_oracle *oracle;
 	const struct lg_budget *budget;
+	enum mode mode;
 	struct lg_leaks *out;
 	struct lg_diags *d;
 	struct lg_arena arena;
@@ -107,19 +120,23 @@ struct ctx {
 	size_t n_seen, cap_seen;
 	uint64_t steps;
 	bool oom;
-	/* where the current event is, for leak identity */
-	uint32_t cur_blk, cur_ev;
-	/* the acquisition site this run tracks */
+	uint32_t cur_blk, cur_ev;  /* the event being applied */
+	/* what this run tracks */
+	enum lg_track track;
 	uint32_t site_blk, site_ev;
 	/* every lock operand some acquisition in the function uses */
 	const struct lg_opnd **lock_keys;
 	size_t n_lock_keys;
-	/* returns of this run: with the lock held (deferred), and the value
-	 * classes returned on paths where the acquisition failed */
+	/* extra places, ids from fn->n_vars on */
+	struct xvar *xv;
+	uint32_t n_xv, cap_xv;
+	/* leaks: returns with the lock held, judged at the end of the run */
 	struct lock_exit *held_exits;
 	size_t n_held_exits, cap_held_exits;
 	uint8_t fail_retmask;
 	bool any_fail_exit;
+	/* outcomes: the exits of the current run */
+	struct lg_outcome *outcome;
 };
 
 /* ---- small helpers -------------------------------------------------------- */
@@ -129,8 +146,7 @@ static uint8_t class_of(int64_t k)
 	return k < 0 ? C_NEG : k == 0 ? C_ZERO : C_POS;
 }
 
-/* The classes in which `x REL k` can hold. */
-static uint8_t rel_classes(enum lg_rel rel, int64_t k)
+uint8_t lg_rel_classes(enum lg_rel rel, int64_t k)
 {
 	uint8_t m = 0;
 
@@ -177,6 +193,130 @@ static void *ctx_alloc(struct ctx *c, size_t n)
 		c->oom = true;
 	return p;
 }
+
+/* ---- variables and places ------------------------------------------------- */
+
+static lg_var_id var_parent(const struct ctx *c, lg_var_id v)
+{
+	if (v < c->fn->n_vars)
+		return c->fn->vars[v].parent;
+	v -= c->fn->n_vars;
+	return v < c->n_xv ? c->xv[v].parent : LG_NOVAR;
+}
+
+static const char *var_path(const struct ctx *c, lg_var_id v)
+{
+	if (v < c->fn->n_vars)
+		return c->fn->vars[v].path;
+	v -= c->fn->n_vars;
+	return v < c->n_xv ? c->xv[v].path : NULL;
+}
+
+static const char *var_name(const struct ctx *c, lg_var_id v)
+{
+	if (v < c->fn->n_vars)
+		return c->fn->vars[v].name;
+	v -= c->fn->n_vars;
+	return v < c->n_xv ? c->xv[v].name : "?";
+}
+
+static bool is_param(const struct ctx *c, lg_var_id v)
+{
+	return v < c->fn->n_vars && c->fn->vars[v].kind == LG_VAR_PARAM;
+}
+
+static bool is_temp(const struct ctx *c, lg_var_id v)
+{
+	return v < c->fn->n_vars && c->fn->vars[v].kind == LG_VAR_TEMP;
+}
+
+/* A place the caller can see: what a parameter points to. */
+static bool caller_visible(const struct ctx *c, lg_var_id v)
+{
+	lg_var_id p = var_parent(c, v);
+	const char *path = var_path(c, v);
+	return p != LG_NOVAR && is_param(c, p) && path &&
+	       (path[0] == '*' || (path[0] == '-' && path[1] == '>'));
+}
+
+/* `v` in the caller's terms: parameter `*arg`, and the place below it
+ * (`path`: "" for the parameter itself, "*", "->conn"). */
+static bool param_place(const struct ctx *c, lg_var_id v, int *arg,
+			char path[LG_PATH_MAX])
+{
+	if (is_param(c, v)) {
+		*arg = (int)v;   /* parameters are the first variables, in order */
+		path[0] = '\0';
+		return true;
+	}
+	if (!caller_visible(c, v))
+		return false;
+	const char *p = var_path(c, v);
+	if (strlen(p) >= LG_PATH_MAX)
+		return false;
+	*arg = (int)var_parent(c, v);
+	strcpy(path, p);
+	return true;
+}
+
+/* The place `path` below `parent`: the graph's, or one of our own. */
+static lg_var_id place_var(struct ctx *c, lg_var_id parent, const char *path)
+{
+	const struct lg_fn *fn = c->fn;
+	for (uint32_t i = 0; i < fn->n_vars; i++)
+		if (fn->vars[i].parent == parent && strcmp(fn->vars[i].path, path) == 0)
+			return i;
+	for (uint32_t i = 0; i < c->n_xv; i++)
+		if (c->xv[i].parent == parent && strcmp(c->xv[i].path, path) == 0)
+			return fn->n_vars + i;
+	if (c->n_xv == c->cap_xv) {
+		uint32_t cap = c->cap_xv ? c->cap_xv * 2 : 8;
+		struct xvar *v = realloc(c->xv, cap * sizeof(*v));
+		if (!v) {
+			c->oom = true;
+			return LG_NOVAR;
+		}
+		c->xv = v;
+		c->cap_xv = cap;
+	}
+	struct xvar *x = &c->xv[c->n_xv];
+	x->parent = parent;
+	x->path = strdup(path);
+	x->name = NULL;
+	const char *pn = var_name(c, parent);
+	if (!x->path || (strcmp(path, "*") == 0 ? asprintf(&x->name, "*%s", pn)
+					       : asprintf(&x->name, "%s%s", pn, path)) < 0) {
+		free(x->path);
+		c->oom = true;
+		return LG_NOVAR;
+	}
+	return fn->n_vars + c->n_xv++;
+}
+
+/*
+ * The place an effect names below argument operand `a`:
+ *   path "*":    what `a` points to   (&v -> v;  p -> *p)
+ *   path "->f":  the field f of *a    (&s -> s.f; p -> p->f)
+ * Only places the analysis follows: a parameter's, or a local's by address.
+ */
+static lg_var_id place_of(struct ctx *c, const struct lg_opnd *a, const char *path)
+{
+	if (a->kind == LG_OPND_ADDR) {
+		if (strcmp(path, "*") == 0)
+			return a->var;
+		if (strncmp(path, "->", 2) == 0) {
+			char dot[128];
+			snprintf(dot, sizeof(dot), ".%s", path + 2);
+			return place_var(c, a->var, dot);
+		}
+		return LG_NOVAR;
+	}
+	if (a->kind == LG_OPND_VAR && is_param(c, a->var))
+		return place_var(c, a->var, path);
+	return LG_NOVAR;
+}
+
+/* ---- states ------------------------------------------------------------------ */
 
 static struct state *state_clone(struct ctx *c, const struct state *s,
 				 uint32_t extra_obj, uint32_t extra_bind)
@@ -242,9 +382,9 @@ static void set_bind(struct state *s, struct bind nb)
 	s->n_bind++;
 }
 
-/* Drops object `o` from the state: variables that referred to it keep
- * what is known of their value. */
-static void drop_obj(struct state *s, int32_t o)
+/* Drops object `o` from the state, recording what became of it: variables
+ * that referred to it keep what is known of their value. */
+static void drop_obj(struct state *s, int32_t o, enum lg_fate fate)
 {
 	const struct obj *ob = &s->objs[o];
 
@@ -265,31 +405,14 @@ static void drop_obj(struct state *s, int32_t o)
 	memmove(&s->objs[o], &s->objs[o + 1],
 		(s->n_obj - (uint32_t)o - 1) * sizeof(struct obj));
 	s->n_obj--;
+	s->fate = (uint8_t)fate;
 }
 
-/* Classes of the guarded value for which the acquisition succeeded. */
 static bool obj_absent(const struct obj *o)
 {
-	switch ((enum guard)o->guard) {
-	case G_NONE:
-		break;
-	case G_HANDLE_NONNULL:
-		if (!(o->hmask & (C_NEG | C_POS)))
-			return true;
-		break;
-	case G_HANDLE_NONNEG:
-		return !(o->hmask & (C_ZERO | C_POS));
-	case G_STATUS_ZERO:
-		if (!(o->smask & C_ZERO))
-			return true;
-		break;
-	case G_STATUS_NONNEG:
-		if (!(o->smask & (C_ZERO | C_POS)))
-			return true;
-		break;
-	}
-	/* A handle proven NULL holds nothing, whatever the guard. */
-	return !o->is_lock && o->guard != G_HANDLE_NONNEG && o->hmask == C_ZERO;
+	if (!(o->hmask & o->hcond) || !(o->smask & o->scond))
+		return true;
+	return o->null_is_nothing && o->hmask == C_ZERO;
 }
 
 static int32_t obj_of_var(const struct state *s, lg_var_id v, uint8_t role)
@@ -307,22 +430,24 @@ static uint32_t handle_refs(const struct state *s, int32_t o, lg_var_id except)
 	return n;
 }
 
+/* Locks are matched by what names them; a variable and its address name
+ * the same lock (`pthread_mutex_lock(m)` with m a pointer, `&m` a mutex). */
 static bool opnd_eq(const struct lg_opnd *a, const struct lg_opnd *b)
 {
+	bool av = a->kind == LG_OPND_VAR || a->kind == LG_OPND_ADDR;
+	bool bv = b->kind == LG_OPND_VAR || b->kind == LG_OPND_ADDR;
+	if (av || bv)
+		return av && bv && a->var == b->var;
 	if (a->kind != b->kind)
 		return false;
 	switch (a->kind) {
-	case LG_OPND_VAR:
-	case LG_OPND_ADDR:
-		return a->var == b->var;
 	case LG_OPND_LVAL:
 		return a->key && b->key && strcmp(a->key, b->key) == 0;
 	case LG_OPND_CONST:
 		return a->k == b->k;
-	case LG_OPND_UNKNOWN:
+	default:
 		return false;
 	}
-	return false;
 }
 
 /* ---- paths and leaks -------------------------------------------------------- */
@@ -339,12 +464,19 @@ static const struct path *path_push(struct ctx *c, const struct path *p,
 	return n;
 }
 
+static char *dup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
 static void report(struct ctx *c, const struct state *s, int32_t o,
 		   enum lg_loss loss, struct lg_loc loc, lg_var_id lost_var,
 		   uint32_t loss_blk, uint32_t loss_ev)
 {
 	const struct obj *ob = &s->objs[o];
 
+	if (c->mode != M_LEAKS || ob->blk == UINT32_MAX)
+		return;
 	for (size_t i = 0; i < c->n_seen; i++) {
 		const struct seen_leak *k = &c->seen[i];
 		if (k->blk == ob->blk && k->ev == ob->ev &&
@@ -379,12 +511,25 @@ static void report(struct ctx *c, const struct state *s, int32_t o,
 	l->acq_block = ob->blk;
 	l->acq_event = ob->ev;
 	l->resource = ob->resource;
+	l->via = ob->via;
 	l->loss = loss;
 	l->loss_loc = loc;
-	l->handle = ob->handle;
-	l->lost_var = lost_var;
 	if (ob->is_lock)
-		l->lock_key = ob->key.key;
+		l->handle = dup_or_null(ob->key.kind == LG_OPND_LVAL ? ob->key.key
+					: var_name(c, ob->key.var));
+	else if (ob->handle != LG_NOVAR && !is_temp(c, ob->handle))
+		l->handle = strdup(var_name(c, ob->handle));
+	if (lost_var != LG_NOVAR) {
+		l->lost = strdup(var_name(c, lost_var));
+		l->lost_is_temp = is_temp(c, lost_var);
+	}
+	if (ob->is_lock && ob->key.kind == LG_OPND_ADDR && l->handle) {
+		char *amp = NULL;
+		if (asprintf(&amp, "&%s", l->handle) >= 0) {
+			free(l->handle);
+			l->handle = amp;
+		}
+	}
 
 	uint32_t total = s->path ? s->path->len : 0;
 	uint32_t n = total > ob->path_len ? total - ob->path_len : 0;
@@ -410,18 +555,37 @@ static void lose_if_unreferenced(struct ctx *c, struct state *s, int32_t o,
 	if (o < 0 || s->objs[o].is_lock || handle_refs(s, o, v) > 0)
 		return;
 	report(c, s, o, loss, loc, v, c->cur_blk, c->cur_ev);
-	drop_obj(s, o);
+	drop_obj(s, o, LG_FATE_HELD);
 }
 
 /* ---- transfer: events ----------------------------------------------------- */
 
-static void escape_opnd(struct state *s, const struct lg_opnd *op)
+/* Calls `f` for each variable bound in the state that lies below `v`. */
+static void escape_children(struct ctx *c, struct state *s, lg_var_id v)
+{
+	for (uint32_t i = 0; i < s->n_bind; ) {
+		struct bind *b = &s->binds[i];
+		if (var_parent(c, b->var) == v) {
+			lg_var_id child = b->var;
+			if (b->obj >= 0)
+				drop_obj(s, b->obj, LG_FATE_ESCAPED);
+			remove_bind(s, child);
+			i = 0;
+			continue;
+		}
+		i++;
+	}
+}
+
+static void escape_opnd(struct ctx *c, struct state *s, const struct lg_opnd *op)
 {
 	if (op->kind != LG_OPND_VAR && op->kind != LG_OPND_ADDR)
 		return;
 	const struct bind *b = find_bind(s, op->var);
 	if (b && b->obj >= 0)
-		drop_obj(s, b->obj);
+		drop_obj(s, b->obj, LG_FATE_ESCAPED);
+	if (op->kind == LG_OPND_ADDR)
+		escape_children(c, s, op->var);
 }
 
 /* `v` is about to receive a new value: the old one may be the last
@@ -435,7 +599,7 @@ static void overwrite(struct ctx *c, struct state *s, lg_var_id v,
 	int32_t o = b->obj;
 	if (o >= 0 && b->role == R_HANDLE) {
 		if (taken_over && handle_refs(s, o, v) == 0)
-			drop_obj(s, o);
+			drop_obj(s, o, LG_FATE_ESCAPED);
 		else
 			lose_if_unreferenced(c, s, o, v, LG_LOSS_OVERWRITE, loc);
 	}
@@ -459,7 +623,7 @@ static void ev_assign(struct ctx *c, struct state *s, const struct lg_event *e)
 		nb.mask = class_of(e->src.k);
 		break;
 	case LG_OPND_ADDR:
-		escape_opnd(s, &e->src);
+		escape_opnd(c, s, &e->src);
 		nb.mask = C_NEG | C_POS;
 		break;
 	case LG_OPND_UNKNOWN:
@@ -484,14 +648,21 @@ static void ev_assign(struct ctx *c, struct state *s, const struct lg_event *e)
 	set_bind(s, nb);
 }
 
-static void ev_kill(struct ctx *c, struct state *s, const struct lg_event *e)
+static void kill_var(struct ctx *c, struct state *s, lg_var_id v,
+		     struct lg_loc loc)
 {
-	const struct bind *b = find_bind(s, e->dst);
+	/* What lies in it dies with it (`s.conn` with `s`). */
+	for (uint32_t i = 0; i < s->n_bind; i++)
+		if (var_parent(c, s->binds[i].var) == v) {
+			kill_var(c, s, s->binds[i].var, loc);
+			i = (uint32_t)-1;
+		}
+	const struct bind *b = find_bind(s, v);
 	if (!b)
 		return;
 	if (b->obj >= 0 && b->role == R_HANDLE)
-		lose_if_unreferenced(c, s, b->obj, e->dst, LG_LOSS_SCOPE, e->loc);
-	remove_bind(s, e->dst);
+		lose_if_unreferenced(c, s, b->obj, v, LG_LOSS_SCOPE, loc);
+	remove_bind(s, v);
 }
 
 static int32_t find_lock(const struct state *s, const struct lg_opnd *key,
@@ -501,7 +672,8 @@ static int32_t find_lock(const struct state *s, const struct lg_opnd *key,
 		const struct obj *o = &s->objs[i];
 		if (!o->is_lock)
 			continue;
-		if (any_key ? o->resource == resource : opnd_eq(&o->key, key))
+		if (any_key ? (o->resource == resource || resource == LG_ANY_RESOURCE)
+			    : opnd_eq(&o->key, key))
 			return (int32_t)i;
 	}
 	return -1;
@@ -515,16 +687,14 @@ static bool known_lock_key(const struct ctx *c, const struct lg_opnd *op)
 	return false;
 }
 
-/* Release or transfer: the object passed as `op` is no longer ours. */
-static void let_go(const struct ctx *c, struct state *s, const struct lg_opnd *op,
-		   uint32_t resource)
+/* The object the operand of a release names, or -1. */
+static int32_t released_obj(const struct ctx *c, const struct state *s,
+			    const struct lg_opnd *op, uint32_t resource)
 {
 	if (op->kind == LG_OPND_VAR || op->kind == LG_OPND_ADDR) {
 		int32_t o = obj_of_var(s, op->var, R_HANDLE);
-		if (o >= 0) {
-			drop_obj(s, o);
-			return;
-		}
+		if (o >= 0)
+			return o;
 	}
 	int32_t o = find_lock(s, op, resource, false);
 	if (o < 0 && !known_lock_key(c, op)) {
@@ -534,19 +704,24 @@ static void let_go(const struct ctx *c, struct state *s, const struct lg_opnd *o
 		 * this operand, it is that one.  Two different lvalues
 		 * (`&from->mu`, `&to->mu`) are two different locks. */
 		int32_t first = find_lock(s, op, resource, true);
-		if (first >= 0 && op->kind != LG_OPND_VAR &&
-		    s->objs[first].key.kind != LG_OPND_VAR)
+		bool pointer_var = op->kind == LG_OPND_VAR &&
+				   var_parent(c, op->var) == LG_NOVAR;
+		bool held_by_pointer = first >= 0 &&
+				       s->objs[first].key.kind == LG_OPND_VAR &&
+				       var_parent(c, s->objs[first].key.var) == LG_NOVAR;
+		if (first >= 0 && !pointer_var && !held_by_pointer)
 			first = -1;
 		if (first >= 0) {
 			uint32_t n = 0;
 			for (uint32_t i = 0; i < s->n_obj; i++)
-				n += s->objs[i].is_lock && s->objs[i].resource == resource;
+				n += s->objs[i].is_lock &&
+				     (s->objs[i].resource == resource ||
+				      resource == LG_ANY_RESOURCE);
 			if (n == 1)
 				o = first;
 		}
 	}
-	if (o >= 0)
-		drop_obj(s, o);
+	return o;
 }
 
 static void forget_site(struct state *s, uint32_t blk, uint32_t ev,
@@ -556,23 +731,35 @@ static void forget_site(struct state *s, uint32_t blk, uint32_t ev,
 		const struct obj *o = &s->objs[i];
 		if (o->blk == blk && o->ev == ev &&
 		    (!key || opnd_eq(&o->key, key))) {
-			drop_obj(s, (int32_t)i);
+			drop_obj(s, (int32_t)i, LG_FATE_ESCAPED);
 			return;
 		}
 	}
 }
 
-static uint8_t guard_of(const struct lg_effect *ef)
+/* The operand an effect acts on: the argument, or a place below it. */
+static struct lg_opnd effect_opnd(struct ctx *c, const struct lg_event *e,
+				  const struct lg_effect *ef, bool *ok)
 {
-	if (ef->site == LG_SITE_RETURN)
-		return ef->success == LG_SUCCESS_NONNEGATIVE ? G_HANDLE_NONNEG
-							     : G_HANDLE_NONNULL;
-	switch (ef->success) {
-	case LG_SUCCESS_ZERO: return G_STATUS_ZERO;
-	case LG_SUCCESS_NONNEGATIVE: return G_STATUS_NONNEG;
-	case LG_SUCCESS_ALWAYS: break;
+	*ok = false;
+	if (ef->site == LG_SITE_GLOBAL) {
+		*ok = ef->key != NULL;
+		return (struct lg_opnd){ .kind = LG_OPND_LVAL, .var = LG_NOVAR,
+					 .key = ef->key };
 	}
-	return G_NONE;
+	if (ef->arg < 0 || (uint32_t)ef->arg >= e->n_args)
+		return lg_opnd_unknown();
+	const struct lg_opnd *a = &e->args[ef->arg];
+	if (!ef->field) {
+		*ok = true;
+		return *a;
+	}
+	lg_var_id v = place_of(c, a, ef->field);
+	if (v == LG_NOVAR)
+		return lg_opnd_unknown();
+	*ok = true;
+	/* a lock is the place itself; a handle is the value in it */
+	return ef->kind == LG_EFFECT_ACQUIRE ? lg_opnd_addr(v) : lg_opnd_var(v);
 }
 
 static void acquire(struct ctx *c, struct state *s, const struct lg_event *e,
@@ -580,112 +767,161 @@ static void acquire(struct ctx *c, struct state *s, const struct lg_event *e,
 {
 	struct obj ob = {
 		.blk = c->cur_blk, .ev = c->cur_ev, .resource = ef->resource,
-		.hmask = C_ALL, .smask = C_ALL, .guard = guard_of(ef),
+		.via = ef->via, .hmask = C_ALL, .smask = C_ALL,
+		.hcond = C_ALL, .scond = C_ALL, .null_is_nothing = true,
 		.key = lg_opnd_unknown(), .handle = LG_NOVAR,
 		.path_len = s->path ? s->path->len : 0,
 	};
 	lg_var_id holder = LG_NOVAR;
+	uint8_t succ = ef->mask ? ef->mask
+		     : ef->success == LG_SUCCESS_ZERO ? C_ZERO
+		     : ef->success == LG_SUCCESS_NONNEGATIVE ? (C_ZERO | C_POS) : 0;
 
 	if (ef->site == LG_SITE_RETURN) {
 		if (e->dst == LG_NOVAR)
 			return;
 		holder = e->dst;
-	} else {
+		if (ef->fd_like || ef->success == LG_SUCCESS_NONNEGATIVE) {
+			ob.hcond = C_ZERO | C_POS;
+			ob.null_is_nothing = false;
+		} else {
+			ob.hcond = C_NEG | C_POS;
+		}
+		succ = 0;
+	} else if (ef->site == LG_SITE_OUT_ARG) {
 		if (ef->arg < 0 || (uint32_t)ef->arg >= e->n_args)
 			return;
 		const struct lg_opnd *a = &e->args[ef->arg];
-		if (ef->site == LG_SITE_OUT_ARG) {
-			if (a->kind != LG_OPND_ADDR)
-				return; /* written somewhere we do not follow */
-			holder = a->var;
-			overwrite(c, s, holder, e->loc, false);
-		} else {
-			if (a->kind == LG_OPND_UNKNOWN || a->kind == LG_OPND_CONST)
-				return;
-			if (find_lock(s, a, ef->resource, false) >= 0)
-				return; /* already held */
-			ob.is_lock = true;
-			ob.key = *a;
-		}
+		holder = place_of(c, a, ef->field ? ef->field : "*");
+		if (holder == LG_NOVAR)
+			return; /* written somewhere we do not follow */
+		overwrite(c, s, holder, e->loc, false);
+	} else {
+		bool ok;
+		struct lg_opnd key = effect_opnd(c, e, ef, &ok);
+		if (!ok || key.kind == LG_OPND_UNKNOWN || key.kind == LG_OPND_CONST)
+			return;
+		if (find_lock(s, &key, ef->resource, false) >= 0)
+			return; /* already held */
+		ob.is_lock = true;
+		ob.null_is_nothing = false;
+		ob.key = key;
 	}
+	if (succ)
+		ob.scond = succ;
 	forget_site(s, ob.blk, ob.ev, ob.is_lock ? &ob.key : NULL);
 	ob.handle = holder;
 	s->objs[s->n_obj] = ob;
 	int32_t o = (int32_t)s->n_obj++;
 	if (holder != LG_NOVAR)
 		set_bind(s, (struct bind){ holder, o, C_ALL, R_HANDLE });
-	if (ef->site != LG_SITE_RETURN && e->dst != LG_NOVAR &&
-	    (ob.guard == G_STATUS_ZERO || ob.guard == G_STATUS_NONNEG))
+	if (ef->site != LG_SITE_RETURN && e->dst != LG_NOVAR && succ)
 		set_bind(s, (struct bind){ e->dst, o, C_ALL, R_STATUS });
+}
+
+/* A release after which the argument is still held when the call returns
+ * a value in `held`: the object stays, held exactly then. */
+static void release_if(struct state *s, int32_t o, lg_var_id result, uint8_t held)
+{
+	if (result == LG_NOVAR)
+		return; /* the caller cannot tell: still held */
+	/* The previous status binding (if any) no longer decides. */
+	for (uint32_t i = 0; i < s->n_bind; i++)
+		if (s->binds[i].obj == o && s->binds[i].role == R_STATUS) {
+			s->binds[i].obj = -1;
+			s->binds[i].mask = C_ALL;
+		}
+	s->objs[o].smask = C_ALL;
+	s->objs[o].scond = held;
+	set_bind(s, (struct bind){ result, o, C_ALL, R_STATUS });
 }
 
 static struct state *ev_call(struct ctx *c, struct state *s,
 			     const struct lg_event *e)
 {
 	size_t n_eff = 0;
+	bool known = false;
 	const struct lg_effect *eff = NULL;
 	bool handled_arg[64] = { false };
 
-	if (e->callee && c->oracle && c->oracle->lookup)
-		eff = c->oracle->lookup(c->oracle->ctx, e->callee, &n_eff);
+	if (c->oracle && c->oracle->lookup)
+		eff = c->oracle->lookup(c->oracle->ctx, e, &n_eff, &known);
 
 	/* Room for the new objects and bindings this call may add. */
-	s = state_clone(c, s, (uint32_t)n_eff, (uint32_t)(2 * n_eff + 1));
+	s = state_clone(c, s, (uint32_t)n_eff + 1, (uint32_t)(2 * n_eff + 2));
 	if (!s)
 		return NULL;
 
-	for (size_t i = 0; i < n_eff; i++)
-		if (eff[i].arg >= 0 && eff[i].arg < 64)
-			handled_arg[eff[i].arg] = true;
-
-	/* Releases and transfers first: `c = reopen(c)`-like rules would
-	 * otherwise see their own argument overwritten. */
 	for (size_t i = 0; i < n_eff; i++) {
-		if (eff[i].kind == LG_EFFECT_ACQUIRE)
-			continue;
-		if (eff[i].arg < 0 || (uint32_t)eff[i].arg >= e->n_args)
-			continue;
-		let_go(c, s, &e->args[eff[i].arg], eff[i].resource);
+		if (eff[i].kind == LG_EFFECT_STOP)
+			return NULL;   /* the path ends in this call */
+		if (eff[i].arg >= 0 && eff[i].arg < 64 && !eff[i].field)
+			handled_arg[eff[i].arg] = true;
 	}
 
-	/* Arguments the rules say nothing about: a value is borrowed, an
-	 * address lets the callee keep or change what it points to.  A call
-	 * through a function pointer may be anything (a callback that frees,
-	 * a hook that keeps): what it is given escapes. */
+	/* Releases and transfers first: `f = freopen(p, m, f)` releases its
+	 * argument before the result is assigned. */
+	bool reopens_external = false;
+	const struct lg_effect *pending = NULL;
+	for (size_t i = 0; i < n_eff; i++) {
+		const struct lg_effect *ef = &eff[i];
+		if (ef->kind == LG_EFFECT_ACQUIRE)
+			continue;
+		bool ok;
+		struct lg_opnd op = effect_opnd(c, e, ef, &ok);
+		if (!ok)
+			continue;
+		if (ef->kind == LG_EFFECT_RELEASE && !ef->field &&
+		    ((op.kind != LG_OPND_VAR && op.kind != LG_OPND_ADDR) ||
+		     is_param(c, op.var)))
+			reopens_external = true;
+		int32_t o = released_obj(c, s, &op, ef->resource);
+		if (o < 0)
+			continue;
+		if (ef->kind == LG_EFFECT_RELEASE && ef->mask)
+			pending = ef;   /* decided by the result: after it is set */
+		else
+			drop_obj(s, o, ef->kind == LG_EFFECT_RELEASE ? LG_FATE_RELEASED
+								    : LG_FATE_ESCAPED);
+	}
+
+	/* Arguments the effects say nothing about: a value is borrowed; an
+	 * address given to a function whose body is unknown lets it keep or
+	 * change what it points to; a call through a function pointer may be
+	 * anything (a callback that frees, a hook that keeps). */
 	bool receives_old = false;
 	for (uint32_t a = 0; a < e->n_args; a++) {
 		const struct lg_opnd *op = &e->args[a];
 		if (a < 64 && handled_arg[a])
 			continue;
 		if (!e->callee && op->kind == LG_OPND_VAR) {
-			escape_opnd(s, op);
-		} else if (op->kind == LG_OPND_ADDR) {
-			escape_opnd(s, op);
+			escape_opnd(c, s, op);
+			escape_children(c, s, op->var);
+		} else if (op->kind == LG_OPND_ADDR && !known) {
+			escape_opnd(c, s, op);
 			remove_bind(s, op->var);
-		} else if (op->kind == LG_OPND_VAR && op->var == e->dst) {
-			receives_old = true;
+		} else if (op->kind == LG_OPND_VAR && !known && is_param(c, op->var)) {
+			/* what a parameter points to may be changed there */
+			escape_children(c, s, op->var);
 		}
+		if (op->kind == LG_OPND_VAR && op->var == e->dst)
+			receives_old = true;
 	}
 
 	/* The result overwrites the variable that receives it.  A call that
 	 * is given the old value is assumed to take it over. */
 	if (e->dst != LG_NOVAR)
 		overwrite(c, s, e->dst, e->loc, receives_old && n_eff == 0);
-
-	/* A call that releases an argument and returns a handle reopens it
-	 * (freopen): when what it was given is not one of the function's own
-	 * variables, what it returns is that same caller-owned object. */
-	bool reopens_external = false;
-	for (size_t i = 0; i < n_eff; i++) {
-		if (eff[i].kind != LG_EFFECT_RELEASE || eff[i].arg < 0 ||
-		    (uint32_t)eff[i].arg >= e->n_args)
-			continue;
-		const struct lg_opnd *a = &e->args[eff[i].arg];
-		if ((a->kind != LG_OPND_VAR && a->kind != LG_OPND_ADDR) ||
-		    a->var >= c->fn->n_vars || c->fn->vars[a->var].kind == LG_VAR_PARAM)
-			reopens_external = true;
+	if (pending) {
+		bool ok;
+		struct lg_opnd op = effect_opnd(c, e, pending, &ok);
+		int32_t o = ok ? released_obj(c, s, &op, pending->resource) : -1;
+		if (o >= 0)
+			release_if(s, o, e->dst, pending->mask);
 	}
-	if (c->cur_blk == c->site_blk && c->cur_ev == c->site_ev)
+
+	if (c->track == LG_TRACK_ACQUIRE && c->cur_blk == c->site_blk &&
+	    c->cur_ev == c->site_ev)
 		for (size_t i = 0; i < n_eff; i++)
 			if (eff[i].kind == LG_EFFECT_ACQUIRE &&
 			    !(reopens_external && eff[i].site == LG_SITE_RETURN))
@@ -700,7 +936,7 @@ static bool apply_test(struct state *s, const struct lg_test *t)
 {
 	if (t->rel == LG_REL_NONE || t->var == LG_NOVAR)
 		return true;
-	uint8_t allowed = rel_classes(t->rel, t->k);
+	uint8_t allowed = lg_rel_classes(t->rel, t->k);
 	struct bind *b = find_bind(s, t->var);
 
 	if (b && b->obj >= 0) {
@@ -711,7 +947,7 @@ static bool apply_test(struct state *s, const struct lg_test *t)
 		if (!*m)
 			return false;
 		if (obj_absent(ob)) {
-			drop_obj(s, o);
+			drop_obj(s, o, LG_FATE_RELEASED);
 			s->acq_failed = true;
 		}
 		return true;
@@ -738,24 +974,66 @@ static uint8_t returned_classes(const struct state *s, const struct lg_opnd *r)
 	if (b->obj < 0)
 		return b->mask;
 	const struct obj *o = &s->objs[b->obj];
-	return b->role == R_HANDLE ? o->hmask : o->smask;
+	return b->role == R_HANDLE ? o->hmask : (uint8_t)(o->smask & o->scond);
+}
+
+static void record_exit(struct ctx *c, struct lg_exit x)
+{
+	struct lg_outcome *oc = c->outcome;
+	struct lg_exit *v = realloc(oc->exits, (oc->n_exits + 1) * sizeof(*v));
+	if (!v) {
+		c->oom = true;
+		return;
+	}
+	oc->exits = v;
+	oc->exits[oc->n_exits++] = x;
 }
 
 /*
- * A return: what it returns escapes; anything still held leaks here.  A
- * held lock is judged at the end of the run (judge_lock_exits): a function
- * that returns with the lock held on every path, or only on paths that
- * return something the others never do (`return 0` locked, `return
- * SQLITE_BUSY` not), is a lock wrapper, not a leak.
+ * A return: what it returns, and what is left where the caller can see it
+ * (`*out`, `p->conn`), escape to the caller; anything else still held leaks
+ * here.  A held lock is judged at the end of the run (judge_lock_exits).
  */
 static void term_return(struct ctx *c, struct state *s, uint32_t blk)
 {
 	const struct lg_block *b = &c->fn->blocks[blk];
 	uint8_t retmask = returned_classes(s, &b->ret);
 
-	escape_opnd(s, &b->ret);
 	c->cur_blk = blk;
 	c->cur_ev = UINT32_MAX;
+	if (c->mode == M_OUTCOMES) {
+		struct lg_exit x = { .fate = s->fate, .retmask = retmask,
+				     .failed = s->acq_failed, .out_arg = -1 };
+		if (s->n_obj > 0) {
+			x.fate = LG_FATE_HELD;
+			const struct lg_opnd *r = &b->ret;
+			const struct bind *rb = r->kind == LG_OPND_VAR ? find_bind(s, r->var) : NULL;
+			bool out = false;
+			for (uint32_t i = 0; i < s->n_bind && !out; i++)
+				if (s->binds[i].obj == 0 && s->binds[i].role == R_HANDLE &&
+				    caller_visible(c, s->binds[i].var) &&
+				    param_place(c, s->binds[i].var, &x.out_arg, x.out_path))
+					out = true;
+			if (rb && rb->obj == 0 && rb->role == R_HANDLE) {
+				x.fate = LG_FATE_RETURNED;
+			} else if (out) {
+				x.fate = LG_FATE_OUT;
+			} else if (rb && rb->obj == 0 && rb->role == R_STATUS) {
+				/* returns its own status: held when that says so */
+				x.retmask = (uint8_t)(s->objs[0].smask & s->objs[0].scond);
+			}
+		}
+		record_exit(c, x);
+		return;
+	}
+
+	escape_opnd(c, s, &b->ret);
+	for (uint32_t i = 0; i < s->n_bind; i++)
+		if (s->binds[i].obj >= 0 && s->binds[i].role == R_HANDLE &&
+		    caller_visible(c, s->binds[i].var)) {
+			drop_obj(s, s->binds[i].obj, LG_FATE_OUT);
+			i = (uint32_t)-1;
+		}
 	bool held_lock = false;
 	for (uint32_t i = 0; i < s->n_obj; i++)
 		held_lock |= s->objs[i].is_lock;
@@ -780,7 +1058,7 @@ static void term_return(struct ctx *c, struct state *s, uint32_t blk)
 	while (s->n_obj > 0) {
 		report(c, s, 0, LG_LOSS_RETURN, b->term_loc, LG_NOVAR, blk,
 		       UINT32_MAX);
-		drop_obj(s, 0);
+		drop_obj(s, 0, LG_FATE_HELD);
 	}
 }
 
@@ -792,12 +1070,14 @@ static bool releases_resource(const struct ctx *c, uint32_t r)
 		for (uint32_t i = 0; i < bl->n_ev; i++) {
 			const struct lg_event *e = &bl->ev[i];
 			size_t n = 0;
-			if (e->kind != LG_EV_CALL || !e->callee)
+			if (e->kind != LG_EV_CALL)
 				continue;
+			bool known;
 			const struct lg_effect *eff =
-				c->oracle->lookup(c->oracle->ctx, e->callee, &n);
+				c->oracle->lookup(c->oracle->ctx, e, &n, &known);
 			for (size_t k = 0; k < n; k++)
-				if (eff[k].kind == LG_EFFECT_RELEASE && eff[k].resource == r)
+				if (eff[k].kind == LG_EFFECT_RELEASE &&
+				    (eff[k].resource == r || eff[k].resource == LG_ANY_RESOURCE))
 					return true;
 		}
 	}
@@ -836,7 +1116,7 @@ static void judge_lock_exits(struct ctx *c)
 		while (x->s->n_obj > 0) {
 			report(c, x->s, 0, LG_LOSS_RETURN, b->term_loc, LG_NOVAR,
 			       x->blk, UINT32_MAX);
-			drop_obj(x->s, 0);
+			drop_obj(x->s, 0, LG_FATE_HELD);
 		}
 	}
 	c->n_held_exits = 0;
@@ -846,15 +1126,13 @@ static void judge_lock_exits(struct ctx *c)
 
 /* ---- the worklist ------------------------------------------------------------ */
 
-static uint32_t state_hash(const struct state *s)
+static uint32_t state_hash(const struct ctx *c, const struct state *s)
 {
 	uint32_t h = 2166136261u;
 #define MIX(x) (h = (h ^ (uint32_t)(x)) * 16777619u)
 	for (uint32_t i = 0; i < s->n_obj; i++) {
 		MIX(s->objs[i].blk);
 		MIX(s->objs[i].ev);
-		MIX(s->objs[i].guard);
-		MIX(s->objs[i].key.kind);
 		MIX(s->objs[i].key.var);
 	}
 	for (uint32_t i = 0; i < s->n_bind; i++)
@@ -863,18 +1141,23 @@ static uint32_t state_hash(const struct state *s)
 			MIX(s->binds[i].obj);
 			MIX(s->binds[i].role);
 		}
+	MIX(s->acq_failed);
+	if (c->mode == M_OUTCOMES)
+		MIX(s->fate);
 #undef MIX
 	return h;
 }
 
-static bool same_key(const struct state *a, const struct state *b)
+static bool same_key(const struct ctx *c, const struct state *a,
+		     const struct state *b)
 {
 	if (a->hash != b->hash || a->n_obj != b->n_obj ||
-	    a->acq_failed != b->acq_failed)
+	    a->acq_failed != b->acq_failed ||
+	    (c->mode == M_OUTCOMES && a->fate != b->fate))
 		return false;
 	for (uint32_t i = 0; i < a->n_obj; i++) {
 		const struct obj *x = &a->objs[i], *y = &b->objs[i];
-		if (x->blk != y->blk || x->ev != y->ev || x->guard != y->guard ||
+		if (x->blk != y->blk || x->ev != y->ev || x->scond != y->scond ||
 		    x->is_lock != y->is_lock ||
 		    (x->is_lock && !opnd_eq(&x->key, &y->key)))
 			return false;
@@ -937,7 +1220,6 @@ static void enqueue(struct ctx *c, uint32_t block, struct state *s)
 	if (s->queued)
 		return;
 	if (c->qtail == c->qcap) {
-		/* compact, then grow */
 		if (c->qhead > 0) {
 			memmove(c->queue, c->queue + c->qhead,
 				(c->qtail - c->qhead) * sizeof(*c->queue));
@@ -964,9 +1246,9 @@ static int propagate(struct ctx *c, uint32_t block, struct state *s)
 {
 	struct block_states *bs = &c->at[block];
 
-	s->hash = state_hash(s);
+	s->hash = state_hash(c, s);
 	for (uint32_t i = 0; i < bs->n; i++) {
-		if (same_key(bs->v[i], s)) {
+		if (same_key(c, bs->v[i], s)) {
 			if (join(c, bs->v[i], s))
 				enqueue(c, block, bs->v[i]);
 			return 0;
@@ -1011,10 +1293,10 @@ static int visit(struct ctx *c, uint32_t blk, const struct state *in)
 				ev_assign(c, s, e);
 			break;
 		case LG_EV_ESCAPE:
-			escape_opnd(s, &e->src);
+			escape_opnd(c, s, &e->src);
 			break;
 		case LG_EV_KILL:
-			ev_kill(c, s, e);
+			kill_var(c, s, e->dst, e->loc);
 			break;
 		}
 	}
@@ -1042,28 +1324,25 @@ static int visit(struct ctx *c, uint32_t blk, const struct state *in)
 		if (ed->step >= 0)
 			t->path = path_push(c, t->path, ed->step);
 		if (propagate(c, ed->to, t) < 0) {
-			const struct lg_loc *l = &b->term_loc;
 			lg_diag(c->d, LG_ERROR, c->fn->n_files ? c->fn->files[0] : NULL,
 				c->fn->loc.line, c->fn->loc.col,
 				"function '%s' was not fully analysed: more than %" PRIu32
-				" distinct resource states meet at one point (line %" PRIu32
-				"); raise --max-states or simplify the function",
-				c->fn->name, c->budget->max_states_per_block, l->line);
+				" distinct resource states meet at one point; raise "
+				"--max-states or simplify the function",
+				c->fn->name, c->budget->max_states_per_block);
 			return -1;
 		}
 	}
 	return 0;
 }
 
-/* One run of the worklist, tracking the acquisitions of one site. */
-static int run_site(struct ctx *c)
+/* One run of the worklist from `entry`. */
+static int run(struct ctx *c, struct state *entry)
 {
 	int ret = 0;
 
-	lg_arena_init(&c->arena);
 	c->qhead = c->qtail = 0;
 	c->at = calloc(c->fn->n_blocks, sizeof(*c->at));
-	struct state *entry = ctx_alloc(c, sizeof(*entry));
 	if (!c->at || !entry) {
 		c->oom = true;
 		goto done;
@@ -1086,7 +1365,7 @@ static int run_site(struct ctx *c)
 			goto done;
 		}
 	}
-	if (!c->oom)
+	if (!c->oom && c->mode == M_LEAKS)
 		judge_lock_exits(c);
 done:
 	c->n_held_exits = 0;
@@ -1094,15 +1373,86 @@ done:
 	c->fail_retmask = 0;
 	free(c->at);
 	c->at = NULL;
-	lg_arena_release(&c->arena);
 	return ret;
 }
 
-/*
- * As in ESP, each acquisition site is tracked in a run of its own: states
- * then differ only in the fate of that site's resource, so a chain of
- * independent acquisitions costs one linear run each instead of 2^n states.
- */
+static struct state *empty_state(struct ctx *c)
+{
+	struct state *s = ctx_alloc(c, sizeof(*s));
+	if (!s)
+		return NULL;
+	s->objs = ctx_alloc(c, 2 * sizeof(struct obj));
+	s->binds = ctx_alloc(c, 2 * sizeof(struct bind));
+	return s->objs && s->binds ? s : NULL;
+}
+
+/* ---- what a function tracks ---------------------------------------------- */
+
+struct site {
+	uint32_t blk, ev;
+	const struct lg_effect *effect;   /* the first acquiring effect */
+	const char *callee;
+};
+
+struct plan {
+	struct site *sites;
+	size_t n_sites;
+};
+
+static int plan_sites(struct ctx *c, struct plan *p)
+{
+	const struct lg_fn *fn = c->fn;
+	for (uint32_t b = 0; b < fn->n_blocks; b++) {
+		const struct lg_block *bl = &fn->blocks[b];
+		for (uint32_t i = 0; i < bl->n_ev; i++) {
+			const struct lg_event *e = &bl->ev[i];
+			size_t n = 0;
+			if (e->kind != LG_EV_CALL)
+				continue;
+			bool known;
+			const struct lg_effect *eff = c->oracle->lookup(c->oracle->ctx, e, &n, &known);
+			const struct lg_effect *first = NULL;
+			for (size_t k = 0; k < n; k++) {
+				if (eff[k].kind == LG_EFFECT_ACQUIRE && !first)
+					first = &eff[k];
+				if ((eff[k].site == LG_SITE_ARG && eff[k].kind != LG_EFFECT_TRANSFER &&
+				     eff[k].arg >= 0 && (uint32_t)eff[k].arg < e->n_args &&
+				     !eff[k].field) &&
+				    (eff[k].kind == LG_EFFECT_ACQUIRE || e->args[eff[k].arg].kind == LG_OPND_LVAL)) {
+					const struct lg_opnd **v = realloc(c->lock_keys,
+						(c->n_lock_keys + 1) * sizeof(*v));
+					if (!v)
+						return -1;
+					c->lock_keys = v;
+					c->lock_keys[c->n_lock_keys++] = &e->args[eff[k].arg];
+				}
+			}
+			if (!first)
+				continue;
+			struct site *v = realloc(p->sites, (p->n_sites + 1) * sizeof(*v));
+			if (!v)
+				return -1;
+			p->sites = v;
+			p->sites[p->n_sites++] = (struct site){ b, i, first, e->callee };
+		}
+	}
+	return 0;
+}
+
+static void ctx_release(struct ctx *c)
+{
+	for (uint32_t i = 0; i < c->n_xv; i++) {
+		free(c->xv[i].path);
+		free(c->xv[i].name);
+	}
+	free(c->xv);
+	free(c->lock_keys);
+	free(c->held_exits);
+	free(c->queue);
+	free(c->seen);
+	lg_arena_release(&c->arena);
+}
+
 int lg_analyse(const struct lg_fn *fn, const struct lg_oracle *oracle,
 	       const struct lg_budget *budget, struct lg_leaks *out,
 	       struct lg_diags *d)
@@ -1110,79 +1460,271 @@ int lg_analyse(const struct lg_fn *fn, const struct lg_oracle *oracle,
 	static const struct lg_budget dflt = LG_BUDGET_DEFAULT;
 	struct ctx c = {
 		.fn = fn, .oracle = oracle, .budget = budget ? budget : &dflt,
-		.out = out, .d = d,
+		.mode = M_LEAKS, .out = out, .d = d, .track = LG_TRACK_ACQUIRE,
 	};
-	struct site { uint32_t blk, ev; } *sites = NULL;
-	size_t n_sites = 0;
+	struct plan p = { NULL, 0 };
 	int ret = 0;
 
 	if (fn->n_blocks == 0 || !oracle || !oracle->lookup)
 		return 0;
-	for (uint32_t b = 0; b < fn->n_blocks; b++) {
-		const struct lg_block *bl = &fn->blocks[b];
-		for (uint32_t i = 0; i < bl->n_ev; i++) {
-			const struct lg_event *e = &bl->ev[i];
-			size_t n = 0;
-			if (e->kind != LG_EV_CALL || !e->callee)
-				continue;
-			const struct lg_effect *eff = oracle->lookup(oracle->ctx, e->callee, &n);
-			bool acquires = false;
-			for (size_t k = 0; k < n; k++) {
-				if (eff[k].kind != LG_EFFECT_ACQUIRE)
-					continue;
-				acquires = true;
-				if (eff[k].site == LG_SITE_ARG && eff[k].arg >= 0 &&
-				    (uint32_t)eff[k].arg < e->n_args) {
-					const struct lg_opnd **v = realloc(c.lock_keys,
-						(c.n_lock_keys + 1) * sizeof(*v));
-					if (!v) {
-						c.oom = true;
-						break;
-					}
-					c.lock_keys = v;
-					c.lock_keys[c.n_lock_keys++] = &e->args[eff[k].arg];
-				}
-			}
-			if (!acquires)
-				continue;
-			struct site *v = realloc(sites, (n_sites + 1) * sizeof(*v));
-			if (!v) {
-				c.oom = true;
-				break;
-			}
-			sites = v;
-			sites[n_sites++] = (struct site){ b, i };
-		}
-	}
-	for (size_t i = 0; i < n_sites && ret == 0 && !c.oom; i++) {
-		c.site_blk = sites[i].blk;
-		c.site_ev = sites[i].ev;
-		ret = run_site(&c);
+	lg_arena_init(&c.arena);
+	if (plan_sites(&c, &p) < 0)
+		c.oom = true;
+	/* As in ESP, each acquisition site is tracked in a run of its own:
+	 * states then differ only in the fate of that site's resource, so a
+	 * chain of independent acquisitions costs one linear run each
+	 * instead of 2^n states. */
+	for (size_t i = 0; i < p.n_sites && ret == 0 && !c.oom; i++) {
+		c.site_blk = p.sites[i].blk;
+		c.site_ev = p.sites[i].ev;
+		ret = run(&c, empty_state(&c));
+		lg_arena_release(&c.arena);
 	}
 	if (c.oom && ret == 0)
 		ret = lg_diag(d, LG_ERROR, NULL, 0, 0, "out of memory analysing '%s'",
 			      fn->name);
-	free(sites);
-	free(c.lock_keys);
-	free(c.held_exits);
-	free(c.queue);
-	free(c.seen);
+	free(p.sites);
+	ctx_release(&c);
 	return ret;
+}
+
+bool lg_returns(const struct lg_fn *fn, const struct lg_oracle *oracle)
+{
+	bool *seen = calloc(fn->n_blocks ? fn->n_blocks : 1, sizeof(*seen));
+	uint32_t *stack = malloc((fn->n_blocks ? fn->n_blocks : 1) * sizeof(*stack));
+	uint32_t sp = 0;
+	bool returns = fn->n_blocks == 0;
+
+	if (!seen || !stack) {
+		free(seen);
+		free(stack);
+		return true;
+	}
+	if (fn->n_blocks) {
+		stack[sp++] = 0;
+		seen[0] = true;
+	}
+	while (sp > 0 && !returns) {
+		const struct lg_block *b = &fn->blocks[stack[--sp]];
+		bool stops = false;
+		for (uint32_t i = 0; i < b->n_ev && !stops; i++) {
+			size_t n = 0;
+			bool known;
+			if (b->ev[i].kind != LG_EV_CALL)
+				continue;
+			const struct lg_effect *eff = oracle->lookup(oracle->ctx, &b->ev[i], &n, &known);
+			for (size_t k = 0; k < n; k++)
+				stops |= eff[k].kind == LG_EFFECT_STOP;
+		}
+		if (stops)
+			continue;
+		if (b->term == LG_TERM_RETURN)
+			returns = true;
+		for (uint32_t j = 0; j < b->n_edges; j++)
+			if (!seen[b->edges[j].to]) {
+				seen[b->edges[j].to] = true;
+				stack[sp++] = b->edges[j].to;
+			}
+	}
+	free(seen);
+	free(stack);
+	return returns;
+}
+
+static struct lg_outcome *new_outcome(struct ctx *c, struct lg_outcomes *out)
+{
+	if (out->n == out->cap) {
+		size_t cap = out->cap ? out->cap * 2 : 8;
+		struct lg_outcome *v = realloc(out->v, cap * sizeof(*v));
+		if (!v) {
+			c->oom = true;
+			return NULL;
+		}
+		out->v = v;
+		out->cap = cap;
+	}
+	struct lg_outcome *o = &out->v[out->n++];
+	memset(o, 0, sizeof(*o));
+	o->var = LG_NOVAR;
+	return o;
+}
+
+/* The entry state of a run that tracks what `v` holds when the function is
+ * called, or the global lock `key`. */
+static struct state *entry_with(struct ctx *c, lg_var_id v, const struct lg_opnd *key)
+{
+	struct state *s = empty_state(c);
+	if (!s)
+		return NULL;
+	bool ptr = v != LG_NOVAR &&
+		   (v >= c->fn->n_vars || c->fn->vars[v].is_pointer);
+	struct obj ob = {
+		.blk = UINT32_MAX, .ev = UINT32_MAX, .resource = LG_ANY_RESOURCE,
+		.hmask = C_ALL, .smask = C_ALL,
+		.hcond = key ? C_ALL : ptr ? (C_NEG | C_POS) : (C_ZERO | C_POS),
+		.scond = C_ALL, .null_is_nothing = ptr,
+		.key = key ? *key : lg_opnd_unknown(), .handle = v,
+		.is_lock = key != NULL,
+	};
+	s->objs[0] = ob;
+	s->n_obj = 1;
+	if (!key) {
+		s->binds[0] = (struct bind){ v, 0, C_ALL, R_HANDLE };
+		s->n_bind = 1;
+	}
+	s->fate = LG_FATE_HELD;
+	return s;
+}
+
+int lg_analyse_outcomes(const struct lg_fn *fn, const struct lg_oracle *oracle,
+			const struct lg_budget *budget, struct lg_outcomes *out,
+			struct lg_diags *d)
+{
+	static const struct lg_budget dflt = LG_BUDGET_DEFAULT;
+	struct ctx c = {
+		.fn = fn, .oracle = oracle, .budget = budget ? budget : &dflt,
+		.mode = M_OUTCOMES, .d = d,
+	};
+	struct plan p = { NULL, 0 };
+	int ret = 0;
+
+	if (fn->n_blocks == 0 || !oracle || !oracle->lookup)
+		return 0;
+	lg_arena_init(&c.arena);
+	if (plan_sites(&c, &p) < 0)
+		c.oom = true;
+
+	/* acquisition sites */
+	for (size_t i = 0; i < p.n_sites && ret == 0 && !c.oom; i++) {
+		struct lg_outcome *o = new_outcome(&c, out);
+		if (!o)
+			break;
+		const struct site *st = &p.sites[i];
+		o->track = LG_TRACK_ACQUIRE;
+		o->blk = st->blk;
+		o->ev = st->ev;
+		o->effect = st->effect;
+		o->callee = st->callee;
+		const struct lg_event *e = &fn->blocks[st->blk].ev[st->ev];
+		o->lock_arg = -1;
+		if (st->effect->site == LG_SITE_ARG || st->effect->site == LG_SITE_GLOBAL) {
+			bool ok;
+			o->is_lock = true;
+			o->lock = effect_opnd(&c, e, st->effect, &ok);
+			o->releases_kind = releases_resource(&c, st->effect->resource);
+			if ((o->lock.kind == LG_OPND_VAR || o->lock.kind == LG_OPND_ADDR) &&
+			    param_place(&c, o->lock.var, &o->lock_arg, o->lock_path) &&
+			    o->lock.kind == LG_OPND_ADDR && !o->lock_path[0])
+				o->lock_arg = -1;   /* the address of a parameter copy */
+		}
+		c.track = LG_TRACK_ACQUIRE;
+		c.site_blk = st->blk;
+		c.site_ev = st->ev;
+		c.outcome = o;
+		struct state *s0 = empty_state(&c);
+		if (s0)
+			s0->fate = LG_FATE_NONE;
+		ret = run(&c, s0);
+		lg_arena_release(&c.arena);
+	}
+
+	/* parameters and the places they point to, including places that only
+	 * a callee's summary names (`h_close(a)` releasing a->conn) */
+	for (uint32_t b = 0; b < fn->n_blocks && !c.oom; b++)
+		for (uint32_t i = 0; i < fn->blocks[b].n_ev; i++) {
+			const struct lg_event *e = &fn->blocks[b].ev[i];
+			size_t n = 0;
+			bool known;
+			if (e->kind != LG_EV_CALL)
+				continue;
+			const struct lg_effect *eff = oracle->lookup(oracle->ctx, e, &n, &known);
+			for (size_t k = 0; k < n; k++) {
+				const char *path = eff[k].field ? eff[k].field
+						 : eff[k].site == LG_SITE_OUT_ARG ? "*" : NULL;
+				if (!path || eff[k].arg < 0 || (uint32_t)eff[k].arg >= e->n_args)
+					continue;
+				const struct lg_opnd *a = &e->args[eff[k].arg];
+				if (a->kind == LG_OPND_VAR && is_param(&c, a->var))
+					place_var(&c, a->var, path);
+			}
+		}
+	for (lg_var_id v = 0; v < fn->n_vars + c.n_xv && ret == 0 && !c.oom; v++) {
+		int arg;
+		char path[LG_PATH_MAX];
+		if (!param_place(&c, v, &arg, path))
+			continue;
+		struct lg_outcome *o = new_outcome(&c, out);
+		if (!o)
+			break;
+		o->track = LG_TRACK_PARAM;
+		o->var = v;
+		o->param = arg;
+		memcpy(o->path, path, sizeof(path));
+		c.track = LG_TRACK_PARAM;
+		c.site_blk = c.site_ev = UINT32_MAX;
+		c.outcome = o;
+		ret = run(&c, entry_with(&c, v, NULL));
+		lg_arena_release(&c.arena);
+	}
+
+	/* global locks the function takes or gives back */
+	for (size_t i = 0; i < c.n_lock_keys && ret == 0 && !c.oom; i++) {
+		const struct lg_opnd *k = c.lock_keys[i];
+		if (k->kind != LG_OPND_LVAL)
+			continue;
+		bool dup = false;
+		for (size_t j = 0; j < i; j++)
+			dup |= opnd_eq(c.lock_keys[j], k);
+		if (dup)
+			continue;
+		struct lg_outcome *o = new_outcome(&c, out);
+		if (!o)
+			break;
+		o->track = LG_TRACK_GLOBAL;
+		o->key = k->key;
+		c.track = LG_TRACK_GLOBAL;
+		c.site_blk = c.site_ev = UINT32_MAX;
+		c.outcome = o;
+		ret = run(&c, entry_with(&c, LG_NOVAR, k));
+		lg_arena_release(&c.arena);
+	}
+
+	if (c.oom && ret == 0)
+		ret = lg_diag(d, LG_ERROR, NULL, 0, 0, "out of memory analysing '%s'",
+			      fn->name);
+	free(p.sites);
+	ctx_release(&c);
+	return ret;
+}
+
+void lg_outcomes_release(struct lg_outcomes *o)
+{
+	for (size_t i = 0; i < o->n; i++)
+		free(o->v[i].exits);
+	free(o->v);
+	o->v = NULL;
+	o->n = o->cap = 0;
 }
 
 void lg_leaks_release(struct lg_leaks *l)
 {
-	for (size_t i = 0; i < l->n; i++)
+	for (size_t i = 0; i < l->n; i++) {
 		free(l->v[i].path);
+		free(l->v[i].handle);
+		free(l->v[i].lost);
+	}
 	free(l->v);
 	l->v = NULL;
 	l->n = l->cap = 0;
 }
 
-static const struct lg_effect *rules_lookup(const void *ctx, const char *callee,
-					    size_t *n)
+static const struct lg_effect *rules_lookup(const void *ctx,
+					    const struct lg_event *call, size_t *n,
+					    bool *known)
 {
-	return lg_ruleset_lookup(ctx, callee, n);
+	*n = 0;
+	*known = false;
+	return call->callee ? lg_ruleset_lookup(ctx, call->callee, n) : NULL;
 }
 
 struct lg_oracle lg_oracle_rules(const struct lg_ruleset *rs)

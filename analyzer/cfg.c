@@ -78,9 +78,34 @@ lg_var_id lg_fn_var(struct lg_fn *fn, const char *name, enum lg_var_kind kind)
 		fn->vars[fn->n_vars].name = lg_fn_strdup(fn, name ? name : "");
 	}
 	fn->vars[fn->n_vars].kind = kind;
+	fn->vars[fn->n_vars].parent = LG_NOVAR;
+	fn->vars[fn->n_vars].path = NULL;
+	fn->vars[fn->n_vars].is_pointer = 0;
 	return fn->n_vars++;
 oom:
 	return LG_NOVAR;
+}
+
+lg_var_id lg_fn_field(struct lg_fn *fn, lg_var_id parent, const char *path)
+{
+	if (parent >= fn->n_vars || !path)
+		return LG_NOVAR;
+	for (uint32_t i = 0; i < fn->n_vars; i++)
+		if (fn->vars[i].parent == parent && strcmp(fn->vars[i].path, path) == 0)
+			return i;
+	char *name = NULL;
+	const char *pn = fn->vars[parent].name;
+	int r = strcmp(path, "*") == 0 ? asprintf(&name, "*%s", pn)
+				       : asprintf(&name, "%s%s", pn, path);
+	if (r < 0)
+		return LG_NOVAR;
+	lg_var_id v = lg_fn_var(fn, name, LG_VAR_FIELD);
+	free(name);
+	if (v == LG_NOVAR)
+		return v;
+	fn->vars[v].parent = parent;
+	fn->vars[v].path = lg_fn_strdup(fn, path);
+	return fn->vars[v].path ? v : LG_NOVAR;
 }
 
 uint32_t lg_fn_block(struct lg_fn *fn)
@@ -288,7 +313,7 @@ void lg_fn_dump(const struct lg_fn *fn, FILE *out)
 
 	fprintf(out, "function %s\n", fn->name);
 	for (uint32_t v = 0; v < fn->n_vars; v++) {
-		static const char *const kinds[] = { "param", "local", "temp" };
+		static const char *const kinds[] = { "param", "local", "temp", "field" };
 		fprintf(out, "  var %s %s\n", kinds[fn->vars[v].kind],
 			fn->vars[v].name);
 	}

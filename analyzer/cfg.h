@@ -41,11 +41,18 @@ enum lg_var_kind {
 	LG_VAR_PARAM,
 	LG_VAR_LOCAL,
 	LG_VAR_TEMP,   /* a call's result, alive until the end of its statement */
+	LG_VAR_FIELD,  /* a place one level below another variable: a field of
+			  a local struct (`s.conn`), or what a parameter points
+			  to (`p->conn`, `*p`) */
 };
 
 struct lg_var {
-	const char *name;      /* "conn"; temporaries are named "%tN" */
+	const char *name;      /* "conn", "s.conn", "p->conn", "*p";
+				  temporaries are named "%tN" */
 	enum lg_var_kind kind;
+	lg_var_id parent;      /* FIELD: the variable it lies in; else LG_NOVAR */
+	const char *path;      /* FIELD: ".conn", "->conn" or "*"; else NULL */
+	int is_pointer;        /* its type is a pointer (a NULL test applies) */
 };
 
 /* Source positions: `file` indexes lg_fn.files; line and column are 1-based
@@ -85,6 +92,9 @@ struct lg_event {
 	struct lg_opnd src;     /* ASSIGN, ESCAPE */
 	const char *callee;     /* CALL: the function's name; NULL when the call
 				   goes through a pointer */
+	const char *callee_id;  /* CALL: the callee's unique id (libclang USR:
+				   static functions include their file); NULL
+				   when the call goes through a pointer */
 	struct lg_opnd *args;   /* CALL */
 	uint32_t n_args;
 	const char *text;       /* CALL: the call's source text, shortened */
@@ -151,6 +161,7 @@ struct lg_block {
 struct lg_fn {
 	struct lg_arena arena;
 	const char *name;
+	const char *id;           /* unique id (USR), as callee_id names it */
 	struct lg_loc loc;        /* the function's name in its definition */
 	const char **files;       /* file names used by lg_loc.file */
 	uint32_t n_files, cap_files;
@@ -168,6 +179,8 @@ struct lg_fn *lg_fn_new(const char *name);
 void lg_fn_free(struct lg_fn *fn);
 uint32_t lg_fn_file(struct lg_fn *fn, const char *path);
 lg_var_id lg_fn_var(struct lg_fn *fn, const char *name, enum lg_var_kind kind);
+/* The FIELD variable `path` below `parent`, made on first use. */
+lg_var_id lg_fn_field(struct lg_fn *fn, lg_var_id parent, const char *path);
 uint32_t lg_fn_block(struct lg_fn *fn);
 struct lg_event *lg_fn_event(struct lg_fn *fn, uint32_t block,
 			     enum lg_ev_kind kind, struct lg_loc loc);

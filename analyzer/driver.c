@@ -1,10 +1,11 @@
 /*
- * driver.c - worker threads over translation units (see driver.h).
+ * driver.c - the three phases of driver.h, on worker threads.
  *
  * Workers take the next unit from a shared counter (the only shared mutable
  * state, guarded by a mutex), so both CPUs stay busy until the last file.
- * Each unit's findings, diagnostics and dumps are kept apart and merged in
- * input order at the end.
+ * Each unit keeps its graphs, its source text (for the findings' source
+ * lines), its findings and its diagnostics apart; they are merged in input
+ * order at the end.
  */
 #include "driver.h"
 
@@ -14,13 +15,17 @@
 
 #include "frontend.h"
 #include "report.h"
+#include "summary.h"
 
 #define WORKER_STACK ((size_t)256 << 20)   /* reserved, not committed */
 
-struct unit_result {
+struct unit {
+	struct lg_fn **fns;        /* phase 1 -> 3 */
+	size_t n_fns, cap_fns;
+	struct lg_tu_info info;
 	struct lg_findings findings;
 	struct lg_diags diags;
-	char *dump;           /* --dump-cfg text */
+	char *dump;                /* --dump-cfg text */
 	size_t dump_len;
 	int failed;
 };
@@ -28,76 +33,101 @@ struct unit_result {
 struct shared {
 	const struct lg_driver_opts *o;
 	const struct lg_compdb *db;
-	struct unit_result *results;
+	struct unit *units;
+	const struct lg_summaries *summaries;   /* phase 3 */
+	void (*phase)(struct shared *s, struct lg_frontend *fe, size_t i);
+	bool needs_frontend;
 	pthread_mutex_t lock;
 	size_t next;
 };
 
-struct fn_ctx {
-	const struct lg_driver_opts *o;
-	struct lg_frontend *fe;
-	struct unit_result *r;
-	FILE *dump;
-};
+/* ---- phase 1: parse and lower ---------------------------------------------- */
 
-static const char *line_of(void *ctx, const char *file, unsigned line, size_t *len)
+static int keep_fn(void *ctx, struct lg_fn *fn)
 {
-	return lg_frontend_line(ctx, file, line, len);
-}
-
-/* One function: analysis, then report. */
-static int on_function(void *ctx, struct lg_fn *fn)
-{
-	struct fn_ctx *c = ctx;
-	struct lg_oracle oracle = lg_oracle_rules(c->o->rules);
-	struct lg_leaks leaks = LG_LEAKS_INIT;
-
-	if (c->dump)
-		lg_fn_dump(fn, c->dump);
-	if (lg_analyse(fn, &oracle, &c->o->budget, &leaks, &c->r->diags) < 0)
-		c->r->failed = 1;
-	struct lg_report_ctx rc = { c->o->rules, line_of, c->fe, c->o->cwd };
-	if (lg_report(&rc, fn, &leaks, &c->r->findings) < 0) {
-		lg_diag(&c->r->diags, LG_ERROR, NULL, 0, 0, "out of memory");
-		c->r->failed = 1;
+	struct unit *u = ctx;
+	if (u->n_fns == u->cap_fns) {
+		size_t cap = u->cap_fns ? u->cap_fns * 2 : 16;
+		struct lg_fn **v = realloc(u->fns, cap * sizeof(*v));
+		if (!v) {
+			lg_fn_free(fn);
+			lg_diag(&u->diags, LG_ERROR, NULL, 0, 0, "out of memory");
+			u->failed = 1;
+			return -1;
+		}
+		u->fns = v;
+		u->cap_fns = cap;
 	}
-	lg_leaks_release(&leaks);
-	lg_fn_free(fn);
+	u->fns[u->n_fns++] = fn;
 	return 0;
 }
 
-static void run_unit(struct shared *s, struct lg_frontend *fe, size_t i)
+static void parse_unit(struct shared *s, struct lg_frontend *fe, size_t i)
 {
 	const struct lg_compile_cmd *cmd = &s->db->v[i];
-	struct unit_result *r = &s->results[i];
-	struct fn_ctx c = { s->o, fe, r, NULL };
+	struct unit *u = &s->units[i];
 	struct lg_tu_job job = {
 		cmd->file, cmd->directory, (const char *const *)cmd->args,
 		cmd->n_args, NULL, 0,
 	};
 
-	if (s->o->dump_cfg)
-		c.dump = open_memstream(&r->dump, &r->dump_len);
-	if (lg_frontend_run(fe, &job, on_function, &c, &r->diags) != 0)
-		r->failed = 1;
-	if (c.dump)
-		fclose(c.dump);
+	if (lg_frontend_run(fe, &job, keep_fn, u, &u->info, &u->diags) != 0)
+		u->failed = 1;
+	if (s->o->dump_cfg) {
+		FILE *m = open_memstream(&u->dump, &u->dump_len);
+		if (m) {
+			for (size_t k = 0; k < u->n_fns; k++)
+				lg_fn_dump(u->fns[k], m);
+			fclose(m);
+		}
+	}
 	/* The compiler names files as it opened them: show them as findings
 	 * do, relative to the current directory. */
-	for (size_t k = 0; k < r->diags.n; k++) {
-		char *shown = r->diags.v[k].file
-			? lg_display_path(r->diags.v[k].file, s->o->cwd) : NULL;
+	for (size_t k = 0; k < u->diags.n; k++) {
+		char *shown = u->diags.v[k].file
+			? lg_display_path(u->diags.v[k].file, s->o->cwd) : NULL;
 		if (shown) {
-			free(r->diags.v[k].file);
-			r->diags.v[k].file = shown;
+			free(u->diags.v[k].file);
+			u->diags.v[k].file = shown;
 		}
 	}
 }
 
+/* ---- phase 3: check -------------------------------------------------------- */
+
+static const char *line_of(void *ctx, const char *file, unsigned line, size_t *len)
+{
+	const struct unit *u = ctx;
+	if (!u->info.file || strcmp(file, u->info.file) != 0)
+		return NULL;
+	return lg_tu_info_line(&u->info, line, len);
+}
+
+static void check_unit(struct shared *s, struct lg_frontend *fe, size_t i)
+{
+	(void)fe;
+	struct unit *u = &s->units[i];
+	struct lg_oracle oracle = lg_summaries_oracle(s->summaries);
+	struct lg_report_ctx rc = { s->o->rules, line_of, u, s->o->cwd };
+
+	for (size_t k = 0; k < u->n_fns; k++) {
+		struct lg_leaks leaks = LG_LEAKS_INIT;
+		if (lg_analyse(u->fns[k], &oracle, &s->o->budget, &leaks, &u->diags) < 0)
+			u->failed = 1;
+		if (lg_report(&rc, u->fns[k], &leaks, &u->findings) < 0) {
+			lg_diag(&u->diags, LG_ERROR, NULL, 0, 0, "out of memory");
+			u->failed = 1;
+		}
+		lg_leaks_release(&leaks);
+	}
+}
+
+/* ---- workers ------------------------------------------------------------------ */
+
 static void *worker(void *arg)
 {
 	struct shared *s = arg;
-	struct lg_frontend *fe = lg_frontend_new();
+	struct lg_frontend *fe = s->needs_frontend ? lg_frontend_new() : NULL;
 
 	for (;;) {
 		pthread_mutex_lock(&s->lock);
@@ -105,22 +135,53 @@ static void *worker(void *arg)
 		pthread_mutex_unlock(&s->lock);
 		if (i >= s->db->n)
 			break;
-		if (!fe) {
-			lg_diag(&s->results[i].diags, LG_ERROR, s->db->v[i].file, 0, 0,
+		if (s->needs_frontend && !fe) {
+			lg_diag(&s->units[i].diags, LG_ERROR, s->db->v[i].file, 0, 0,
 				"cannot start libclang");
-			s->results[i].failed = 1;
+			s->units[i].failed = 1;
 			continue;
 		}
-		run_unit(s, fe, i);
+		s->phase(s, fe, i);
 	}
 	lg_frontend_free(fe);
 	return NULL;
+}
+
+/* Runs `phase` over every unit on `jobs` threads. */
+static void run_phase(struct shared *s, int jobs,
+		      void (*phase)(struct shared *, struct lg_frontend *, size_t),
+		      bool needs_frontend)
+{
+	pthread_t *threads = calloc((size_t)jobs, sizeof(*threads));
+	s->phase = phase;
+	s->needs_frontend = needs_frontend;
+	s->next = 0;
+	int started = 0;
+	if (threads) {
+		/* Workers get a large stack: libclang and the lowering recurse
+		 * as deep as the code nests (a long else-if chain). */
+		pthread_attr_t attr;
+		pthread_attr_init(&attr);
+		pthread_attr_setstacksize(&attr, WORKER_STACK);
+		for (int i = 0; i < jobs; i++) {
+			if (pthread_create(&threads[i], &attr, worker, s) != 0)
+				break;
+			started++;
+		}
+		pthread_attr_destroy(&attr);
+	}
+	if (started == 0)
+		worker(s);   /* no thread could start: work here */
+	for (int i = 0; i < started; i++)
+		pthread_join(threads[i], NULL);
+	free(threads);
 }
 
 int lg_driver_run(const struct lg_driver_opts *o, const struct lg_compdb *db,
 		  struct lg_findings *out, struct lg_diags *d)
 {
 	struct shared s = { .o = o, .db = db };
+	struct lg_summaries summaries;
 	int jobs = o->jobs < 1 ? 1 : o->jobs;
 	int ret = 0;
 
@@ -128,44 +189,54 @@ int lg_driver_run(const struct lg_driver_opts *o, const struct lg_compdb *db,
 		return 0;
 	if ((size_t)jobs > db->n)
 		jobs = (int)db->n;
-	s.results = calloc(db->n, sizeof(*s.results));
-	pthread_t *threads = calloc((size_t)jobs, sizeof(*threads));
-	if (!s.results || !threads) {
-		free(s.results);
-		free(threads);
+	s.units = calloc(db->n, sizeof(*s.units));
+	if (!s.units)
 		return lg_diag(d, LG_ERROR, NULL, 0, 0, "out of memory");
-	}
 	pthread_mutex_init(&s.lock, NULL);
-	/* Workers get a large stack: libclang and the lowering recurse as deep
-	 * as the code nests (a long else-if chain, a deep expression). */
-	pthread_attr_t attr;
-	pthread_attr_init(&attr);
-	pthread_attr_setstacksize(&attr, WORKER_STACK);
-	int started = 0;
-	for (int i = 0; i < jobs; i++) {
-		if (pthread_create(&threads[i], &attr, worker, &s) != 0)
-			break;
-		started++;
+
+	run_phase(&s, jobs, parse_unit, true);
+
+	/* Phase 2: every function of every unit, bottom up. */
+	size_t n_fns = 0;
+	for (size_t i = 0; i < db->n; i++)
+		n_fns += s.units[i].n_fns;
+	struct lg_fn **all = malloc((n_fns ? n_fns : 1) * sizeof(*all));
+	lg_summaries_init(&summaries, o->rules);
+	if (!all) {
+		ret = lg_diag(d, LG_ERROR, NULL, 0, 0, "out of memory");
+	} else {
+		size_t k = 0;
+		for (size_t i = 0; i < db->n; i++)
+			for (size_t j = 0; j < s.units[i].n_fns; j++)
+				all[k++] = s.units[i].fns[j];
+		if (lg_summaries_compute(&summaries, all, n_fns, &o->budget) < 0)
+			ret = lg_diag(d, LG_ERROR, NULL, 0, 0, "out of memory");
 	}
-	pthread_attr_destroy(&attr);
-	if (started == 0)
-		worker(&s);   /* no thread could start: work here */
-	for (int i = 0; i < started; i++)
-		pthread_join(threads[i], NULL);
-	pthread_mutex_destroy(&s.lock);
+	free(all);
+	if (o->dump_summaries)
+		lg_summaries_dump(&summaries, o->dump_summaries);
+
+	s.summaries = &summaries;
+	if (ret == 0)
+		run_phase(&s, jobs, check_unit, false);
 
 	for (size_t i = 0; i < db->n; i++) {
-		struct unit_result *r = &s.results[i];
-		if (r->failed)
+		struct unit *u = &s.units[i];
+		if (u->failed)
 			ret = -1;
-		if (o->dump_cfg && r->dump)
-			fwrite(r->dump, 1, r->dump_len, o->dump_cfg);
-		free(r->dump);
-		lg_findings_move(out, &r->findings);
-		lg_findings_release(&r->findings);
-		lg_diags_move(d, &r->diags);
+		if (o->dump_cfg && u->dump)
+			fwrite(u->dump, 1, u->dump_len, o->dump_cfg);
+		free(u->dump);
+		for (size_t k = 0; k < u->n_fns; k++)
+			lg_fn_free(u->fns[k]);
+		free(u->fns);
+		lg_tu_info_release(&u->info);
+		lg_findings_move(out, &u->findings);
+		lg_findings_release(&u->findings);
+		lg_diags_move(d, &u->diags);
 	}
-	free(s.results);
-	free(threads);
+	lg_summaries_release(&summaries);
+	pthread_mutex_destroy(&s.lock);
+	free(s.units);
 	return ret;
 }

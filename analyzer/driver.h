@@ -1,11 +1,16 @@
 /*
  * driver.h - runs the pipeline over many translation units.
  *
- * For each compile command: front end (parse, lower) -> analysis -> report,
- * one translation unit per worker thread, each worker with its own
- * lg_frontend.  Results are gathered per translation unit and merged in input
- * order, so the output does not depend on scheduling.  The driver neither
- * prints nor exits: findings and diagnostics come back as values.
+ * Three phases:
+ *   1. front end, in parallel: each translation unit is parsed and its
+ *      functions lowered into graphs (one lg_frontend per worker thread);
+ *   2. summaries, over every function of every unit at once, bottom up over
+ *      the call graph, so that a wrapper in db.c serves a caller in login.c;
+ *   3. checking, in parallel: each function is analysed with every summary
+ *      in hand and its leaks become findings.
+ * Results are gathered per translation unit and merged in input order, so
+ * the output does not depend on scheduling.  The driver neither prints nor
+ * exits: findings and diagnostics come back as values.
  */
 #ifndef LEAKGATE_DRIVER_H
 #define LEAKGATE_DRIVER_H
@@ -23,8 +28,8 @@ struct lg_driver_opts {
 	struct lg_budget budget;
 	int jobs;             /* worker threads; < 1 means 1 */
 	const char *cwd;      /* for displaying paths */
-	FILE *dump_cfg;       /* developer: when set, each lowered function's
-				 graph is written here (in input order) */
+	FILE *dump_cfg;       /* developer: each lowered function's graph */
+	FILE *dump_summaries; /* every function's summary */
 };
 
 /*

@@ -373,6 +373,7 @@ static lg_var_id declare(struct lower *L, CXCursor decl, enum lg_var_kind kind)
 		return v;
 	}
 	var_insert(L, decl, v);
+	L->fn->vars[v].is_pointer = clang_getCursorType(decl).kind == CXType_Pointer;
 	if (kind != LG_VAR_PARAM)
 		PUSH(L, L->scope, L->n_scope, L->cap_scope, v);
 	return v;
@@ -380,12 +381,65 @@ static lg_var_id declare(struct lower *L, CXCursor decl, enum lg_var_kind kind)
 
 /* The variable a reference names, when it is one of the function's own
  * (parameters and non-static locals). */
-static lg_var_id local_of(struct lower *L, CXCursor ref)
+static lg_var_id plain_local(struct lower *L, CXCursor ref)
 {
 	ref = strip(ref);
 	if (clang_getCursorKind(ref) != CXCursor_DeclRefExpr)
 		return LG_NOVAR;
 	return var_find(L, clang_getCursorReferenced(ref));
+}
+
+/*
+ * The variable an lvalue names: one of the function's own (parameters and
+ * non-static locals), or one level below one of them:
+ *   s.f  (s a local or parameter struct)  -> field ".f" of s
+ *   p->f (p a parameter pointer)          -> field "->f" of p
+ *   *p   (p a parameter pointer)          -> field "*" of p
+ * What a local pointer points to may be shared with anything: not followed.
+ */
+static lg_var_id local_of(struct lower *L, CXCursor ref)
+{
+	ref = strip(ref);
+	enum CXCursorKind k = clang_getCursorKind(ref);
+	if (k == CXCursor_DeclRefExpr)
+		return plain_local(L, ref);
+	if (k != CXCursor_MemberRefExpr &&
+	    !(k == CXCursor_UnaryOperator &&
+	      clang_getCursorUnaryOperatorKind(ref) == CXUnaryOperator_Deref))
+		return LG_NOVAR;
+	struct kids ks;
+	kids_of(ref, &ks);
+	CXCursor base = ks.n >= 1 ? strip(ks.p[0]) : clang_getNullCursor();
+	kids_free(&ks);
+	if (clang_Cursor_isNull(base))
+		return LG_NOVAR;
+	lg_var_id b = plain_local(L, base);
+	if (b == LG_NOVAR)
+		return LG_NOVAR;
+	bool is_pointer = clang_getCursorType(base).kind == CXType_Pointer;
+	bool is_param = L->fn->vars[b].kind == LG_VAR_PARAM;
+	char path[160];
+	if (k == CXCursor_UnaryOperator) {
+		if (!is_param)
+			return LG_NOVAR;
+		snprintf(path, sizeof(path), "*");
+	} else {
+		char *field = cx_string(clang_getCursorSpelling(ref));
+		if (!field)
+			return LG_NOVAR;
+		if (is_pointer && !is_param) {
+			free(field);
+			return LG_NOVAR;
+		}
+		snprintf(path, sizeof(path), "%s%s", is_pointer ? "->" : ".", field);
+		free(field);
+	}
+	lg_var_id v = lg_fn_field(L->fn, b, path);
+	if (v == LG_NOVAR)
+		L->oom = true;
+	else
+		L->fn->vars[v].is_pointer = clang_getCursorType(ref).kind == CXType_Pointer;
+	return v;
 }
 
 static uint32_t new_block(struct lower *L)
@@ -715,8 +769,10 @@ static struct lg_opnd lower_call(struct lower *L, CXCursor call, lg_var_id ret)
 	char *name = NULL;
 	bool noreturn = false;
 
+	char *callee_id = NULL;
 	if (clang_getCursorKind(callee) == CXCursor_FunctionDecl) {
 		name = cx_string(clang_getCursorSpelling(callee));
+		callee_id = cx_string(clang_getCursorUSR(callee));
 		if (name)
 			noreturn = is_noreturn(L, callee, name);
 	}
@@ -726,6 +782,7 @@ static struct lg_opnd lower_call(struct lower *L, CXCursor call, lg_var_id ret)
 	if (name && n >= 1 && (strcmp(name, "__builtin_expect") == 0 ||
 			       strcmp(name, "__builtin_expect_with_probability") == 0)) {
 		free(name);
+		free(callee_id);
 		struct lg_opnd v = lower_expr(L, clang_Cursor_getArgument(call, 0));
 		for (int i = 1; i < n; i++)
 			lower_expr(L, clang_Cursor_getArgument(call, (unsigned)i));
@@ -752,6 +809,7 @@ static struct lg_opnd lower_call(struct lower *L, CXCursor call, lg_var_id ret)
 		if (!args) {
 			L->oom = true;
 			free(name);
+			free(callee_id);
 			return lg_opnd_unknown();
 		}
 	}
@@ -778,7 +836,8 @@ static struct lg_opnd lower_call(struct lower *L, CXCursor call, lg_var_id ret)
 		} else if (k == CXCursor_MemberRefExpr || k == CXCursor_ArraySubscriptExpr ||
 			   (k == CXCursor_UnaryOperator &&
 			    clang_getCursorUnaryOperatorKind(s) == CXUnaryOperator_Deref)) {
-			args[i] = lower_lval(L, s, a);
+			lg_var_id v = local_of(L, s);
+			args[i] = v != LG_NOVAR ? lg_opnd_var(v) : lower_lval(L, s, a);
 		} else {
 			args[i] = lower_expr(L, a);
 		}
@@ -792,6 +851,9 @@ static struct lg_opnd lower_call(struct lower *L, CXCursor call, lg_var_id ret)
 					 text_of(L, call));
 	if (!ev)
 		L->oom = true;
+	else if (callee_id && *callee_id)
+		ev->callee_id = lg_fn_strdup(L->fn, callee_id);
+	free(callee_id);
 	if (args != stack_args)
 		free(args);
 	free(name);
@@ -970,6 +1032,13 @@ static struct lg_opnd lower_unary(struct lower *L, CXCursor e)
 		return lower_update(L, e, sub);
 	case CXUnaryOperator_Extension:
 		return lower_expr(L, sub);
+	case CXUnaryOperator_Deref: {
+		lg_var_id v = local_of(L, e);
+		if (v != LG_NOVAR)
+			return lg_opnd_var(v);
+		lower_expr(L, sub);
+		return lg_opnd_unknown();
+	}
 	default:
 		if (const_value(L, e, &kv))
 			return lg_opnd_const(kv);
@@ -994,6 +1063,12 @@ static struct lg_opnd lower_expr(struct lower *L, CXCursor e)
 		if (v != LG_NOVAR)
 			return lg_opnd_var(v);
 		return const_value(L, e, &kv) ? lg_opnd_const(kv) : lg_opnd_unknown();
+	}
+	case CXCursor_MemberRefExpr: {
+		lg_var_id v = local_of(L, e);
+		if (v != LG_NOVAR)
+			return lg_opnd_var(v);
+		return lower_children(L, e);
 	}
 	case CXCursor_CallExpr:
 		return lower_call(L, e, LG_NOVAR);
@@ -1778,6 +1853,9 @@ static struct lg_fn *lower_function(struct lg_frontend *fe, CXCursor fnc,
 		return NULL;
 	}
 	L.fn->loc = loc_at(&L, clang_getCursorLocation(fnc));
+	char *usr = cx_string(clang_getCursorUSR(fnc));
+	L.fn->id = lg_fn_strdup(L.fn, usr && *usr ? usr : L.fn->name);
+	free(usr);
 	L.cur = new_block(&L);
 
 	CXCursor body = clang_getNullCursor();
@@ -1940,8 +2018,86 @@ static CXTranslationUnit parse(struct lg_frontend *fe, const struct lg_tu_job *j
 	return tu;
 }
 
+struct incl_ctx {
+	struct lg_tu_info *info;
+	CXFile main;
+	bool oom;
+};
+
+static void on_inclusion(CXFile f, CXSourceLocation *stack, unsigned depth,
+			 CXClientData data)
+{
+	(void)stack;
+	struct incl_ctx *c = data;
+	if (depth == 0 || c->oom)
+		return;   /* the main file itself */
+	char **v = realloc(c->info->includes, (c->info->n_includes + 1) * sizeof(*v));
+	if (!v) {
+		c->oom = true;
+		return;
+	}
+	c->info->includes = v;
+	v[c->info->n_includes] = cx_string(clang_getFileName(f));
+	if (v[c->info->n_includes])
+		c->info->n_includes++;
+}
+
+static void fill_info(CXTranslationUnit tu, const char *file,
+		      struct lg_tu_info *info)
+{
+	CXFile f = clang_getFile(tu, file);
+	if (f) {
+		info->file = cx_string(clang_getFileName(f));
+		size_t len = 0;
+		const char *buf = clang_getFileContents(tu, f, &len);
+		if (buf) {
+			info->source = malloc(len + 1);
+			if (info->source) {
+				memcpy(info->source, buf, len);
+				info->source[len] = '\0';
+				info->source_len = len;
+			}
+		}
+	}
+	struct incl_ctx ic = { info, f, false };
+	clang_getInclusions(tu, on_inclusion, &ic);
+}
+
+void lg_tu_info_release(struct lg_tu_info *info)
+{
+	free(info->file);
+	free(info->source);
+	for (size_t i = 0; i < info->n_includes; i++)
+		free(info->includes[i]);
+	free(info->includes);
+	memset(info, 0, sizeof(*info));
+}
+
+const char *lg_tu_info_line(const struct lg_tu_info *info, unsigned line,
+			    size_t *len)
+{
+	const char *buf = info->source;
+	size_t size = info->source_len;
+	if (!buf || line == 0)
+		return NULL;
+	size_t i = 0;
+	for (unsigned l = 1; l < line; l++) {
+		const char *nl = memchr(buf + i, '\n', size - i);
+		if (!nl)
+			return NULL;
+		i = (size_t)(nl - buf) + 1;
+	}
+	const char *nl = memchr(buf + i, '\n', size - i);
+	size_t e = nl ? (size_t)(nl - buf) : size;
+	if (e > i && buf[e - 1] == '\r')
+		e--;
+	*len = e - i;
+	return buf + i;
+}
+
 int lg_frontend_run(struct lg_frontend *fe, const struct lg_tu_job *job,
-		    lg_fn_cb cb, void *ctx, struct lg_diags *d)
+		    lg_fn_cb cb, void *ctx, struct lg_tu_info *info,
+		    struct lg_diags *d)
 {
 	int n = 0, ret = 0;
 	const char **argv = calloc((size_t)job->n_args + 8, sizeof(*argv));
@@ -2034,6 +2190,8 @@ int lg_frontend_run(struct lg_frontend *fe, const struct lg_tu_job *job,
 		return -1;
 	}
 
+	if (info)
+		fill_info(tu, job->file, info);
 	fe->tu = tu;
 	struct visit_ctx v = { fe, cb, ctx, d, 0 };
 	clang_visitChildren(clang_getTranslationUnitCursor(tu), visit_top, &v);
@@ -2042,31 +2200,4 @@ int lg_frontend_run(struct lg_frontend *fe, const struct lg_tu_job *job,
 	noreturn_clear(fe);
 	clang_disposeTranslationUnit(tu);
 	return ret;
-}
-
-const char *lg_frontend_line(struct lg_frontend *fe, const char *file,
-			     unsigned line, size_t *len)
-{
-	if (!fe->tu || line == 0)
-		return NULL;
-	CXFile f = clang_getFile(fe->tu, file);
-	if (!f)
-		return NULL;
-	size_t size;
-	const char *buf = clang_getFileContents(fe->tu, f, &size);
-	if (!buf)
-		return NULL;
-	size_t i = 0;
-	for (unsigned l = 1; l < line; l++) {
-		const char *nl = memchr(buf + i, '\n', size - i);
-		if (!nl)
-			return NULL;
-		i = (size_t)(nl - buf) + 1;
-	}
-	const char *nl = memchr(buf + i, '\n', size - i);
-	size_t e = nl ? (size_t)(nl - buf) : size;
-	if (e > i && buf[e - 1] == '\r')
-		e--;
-	*len = e - i;
-	return buf + i;
 }

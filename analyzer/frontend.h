@@ -42,6 +42,21 @@ struct lg_tu_job {
  * return stops the traversal and is returned by lg_frontend_run. */
 typedef int (*lg_fn_cb)(void *ctx, struct lg_fn *fn);
 
+/* What a parse leaves besides the graphs (all malloc'd). */
+struct lg_tu_info {
+	char *file;           /* the main file's name, as the graphs name it */
+	char *source;         /* its text as parsed */
+	size_t source_len;
+	char **includes;      /* every other file the translation unit read */
+	size_t n_includes;
+};
+
+void lg_tu_info_release(struct lg_tu_info *info);
+
+/* Line `line` of `info`'s main file (no newline; *len set), or NULL. */
+const char *lg_tu_info_line(const struct lg_tu_info *info, unsigned line,
+			    size_t *len);
+
 struct lg_frontend *lg_frontend_new(void);
 void lg_frontend_free(struct lg_frontend *fe);
 
@@ -49,13 +64,11 @@ void lg_frontend_free(struct lg_frontend *fe);
  * Parses the job's file and lowers its functions.  Returns 0 when the file
  * parsed; -1 when it could not be parsed (a missing file or header, a syntax
  * error: the compiler's errors are in `d`, and no function is lowered).
+ * When `info` is not NULL it receives the main file's text and the list of
+ * files included.
  */
 int lg_frontend_run(struct lg_frontend *fe, const struct lg_tu_job *job,
-		    lg_fn_cb cb, void *ctx, struct lg_diags *d);
-
-/* During a callback: the text of line `line` of `file` as the parser saw it
- * (no newline; *len set), or NULL. */
-const char *lg_frontend_line(struct lg_frontend *fe, const char *file,
-			     unsigned line, size_t *len);
+		    lg_fn_cb cb, void *ctx, struct lg_tu_info *info,
+		    struct lg_diags *d);
 
 #endif

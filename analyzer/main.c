@@ -44,6 +44,8 @@ static const char usage[] =
 "      --max-states N      per-function budget: distinct states at one point\n"
 "                          (default: 512)\n"
 "      --max-steps N       per-function budget: analysis steps (default: 2000000)\n"
+"      --dump-summaries    print what each function does to resources, as its\n"
+"                          callers see it\n"
 "      --dump-cfg          print each function's control-flow graph (developers)\n"
 "      --version           print the version and exit\n"
 "      --help              print this help and exit\n"
@@ -64,6 +66,7 @@ struct options {
 	int jobs;
 	bool list_rules;
 	bool dump_cfg;
+	bool dump_summaries;
 	int color;           /* -1 auto, 0 never, 1 always */
 	struct lg_budget budget;
 	char **files;
@@ -124,7 +127,7 @@ static char *builtin_rules_dir(void)
 static int parse_args(int argc, char **argv, struct options *o)
 {
 	enum { OPT_LIST = 256, OPT_VERSION, OPT_HELP, OPT_COLOR, OPT_MAX_STATES,
-	       OPT_MAX_STEPS, OPT_DUMP_CFG };
+	       OPT_MAX_STEPS, OPT_DUMP_CFG, OPT_DUMP_SUMMARIES };
 	static const struct option longopts[] = {
 		{ "build-path", required_argument, NULL, 'p' },
 		{ "rules", required_argument, NULL, 'r' },
@@ -136,6 +139,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "max-states", required_argument, NULL, OPT_MAX_STATES },
 		{ "max-steps", required_argument, NULL, OPT_MAX_STEPS },
 		{ "dump-cfg", no_argument, NULL, OPT_DUMP_CFG },
+		{ "dump-summaries", no_argument, NULL, OPT_DUMP_SUMMARIES },
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ NULL, 0, NULL, 0 },
@@ -204,6 +208,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 			break;
 		case OPT_DUMP_CFG:
 			o->dump_cfg = true;
+			break;
+		case OPT_DUMP_SUMMARIES:
+			o->dump_summaries = true;
 			break;
 		case OPT_VERSION:
 			printf("leakgate %s\n", LEAKGATE_VERSION);
@@ -370,6 +377,7 @@ int main(int argc, char **argv)
 		.rules = &rules, .budget = o.budget, .jobs = o.jobs,
 		.cwd = getcwd(cwd, sizeof(cwd)) ? cwd : NULL,
 		.dump_cfg = o.dump_cfg ? stdout : NULL,
+		.dump_summaries = o.dump_summaries ? stdout : NULL,
 	};
 	int run = lg_driver_run(&dopts, &db, &findings, &d);
 	lg_findings_sort_unique(&findings);

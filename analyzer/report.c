@@ -126,15 +126,15 @@ static int one(const struct lg_report_ctx *rc, const struct lg_fn *fn,
 	const struct lg_resource *res = &rc->rules->resources[l->resource];
 	const char *kind = noun(res->kind);
 	const char *acquirer = ae->callee ? ae->callee : "?";
-	bool named = l->lock_key ||
-		     (l->handle != LG_NOVAR && fn->vars[l->handle].kind != LG_VAR_TEMP);
-	const char *hname = l->lock_key ? l->lock_key
-			   : named ? fn->vars[l->handle].name
-				   : (ae->text ? ae->text : acquirer);
-	const char *lost = l->lost_var != LG_NOVAR && l->lost_var < fn->n_vars
-				   ? fn->vars[l->lost_var].name : hname;
-	bool lost_temp = l->lost_var != LG_NOVAR && l->lost_var < fn->n_vars &&
-			 fn->vars[l->lost_var].kind == LG_VAR_TEMP;
+	bool named = l->handle != NULL;
+	const char *hname = named ? l->handle : (ae->text ? ae->text : acquirer);
+	const char *lost = l->lost ? l->lost : hname;
+	bool lost_temp = l->lost_is_temp;
+	/* through wrappers: "get_conn() -> pool_acquire()" */
+	char *chain = NULL;
+	if (l->via && asprintf(&chain, "%s", l->via) < 0)
+		chain = NULL;
+	char *acq_how = chain ? chain : fmt("%s()", acquirer);
 	bool implicit = false;
 	for (uint32_t i = 0; i < fn->n_blocks; i++) {
 		const struct lg_block *b = &fn->blocks[i];
@@ -193,9 +193,10 @@ static int one(const struct lg_report_ctx *rc, const struct lg_fn *fn,
 
 	int rc_ = 0;
 	rc_ |= add_step(&f, LG_STEP_ACQUIRE, file_of(fn, ae->loc), ae->loc,
-			named ? fmt("'%s' acquired here by %s()", hname, acquirer)
-			      : fmt("%s acquired here by %s()", kind, acquirer),
+			named ? fmt("'%s' acquired here by %s", hname, acq_how ? acq_how : "?")
+			      : fmt("%s acquired here by %s", kind, acq_how ? acq_how : "?"),
 			rc->cwd);
+	free(acq_how);
 	for (uint32_t i = 0; i < l->n_path && rc_ == 0; i++) {
 		int32_t si = l->path[i];
 		if (si < 0 || (uint32_t)si >= fn->n_steps)

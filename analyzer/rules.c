@@ -515,6 +515,7 @@ static const char *section_name(enum lg_effect_kind k)
 	case LG_EFFECT_ACQUIRE: return "acquire";
 	case LG_EFFECT_RELEASE: return "release";
 	case LG_EFFECT_TRANSFER: return "transfer";
+	case LG_EFFECT_STOP: break;   /* summaries only */
 	}
 	return "acquire";
 }
@@ -1352,6 +1353,9 @@ static void print_effect(FILE *out, const struct listed *l)
 		break;
 	case LG_SITE_ARG:
 		fprintf(out, "%s(arg %d)", l->name, e->arg);
+		break;
+	case LG_SITE_GLOBAL:   /* summaries only; rules never have it */
+		fprintf(out, "%s(%s)", l->name, e->key ? e->key : "?");
 		break;
 	}
 	if (e->kind == LG_EFFECT_ACQUIRE && e->success == LG_SUCCESS_ZERO)

@@ -37,7 +37,14 @@ enum lg_site {
 	LG_SITE_RETURN,  /* the return value is the handle (acquire only) */
 	LG_SITE_OUT_ARG, /* the handle is written through pointer argument `arg` */
 	LG_SITE_ARG,     /* the resource is the object passed as argument `arg` */
+	LG_SITE_GLOBAL,  /* summaries only: a lock named by `key` ("&g_lock") */
 };
+
+/* Classes of values, as the analysis follows them. */
+#define LG_CLASS_NEG  1
+#define LG_CLASS_ZERO 2
+#define LG_CLASS_POS  4
+#define LG_CLASS_ALL  7
 
 /* When an acquiring call actually acquired something. */
 enum lg_success {
@@ -53,15 +60,34 @@ enum lg_effect_kind {
 	LG_EFFECT_ACQUIRE,
 	LG_EFFECT_RELEASE,
 	LG_EFFECT_TRANSFER,
+	LG_EFFECT_STOP,      /* summaries only: the call never returns */
 };
 
 struct lg_effect {
 	enum lg_effect_kind kind;
-	uint32_t resource;       /* index into lg_ruleset.resources */
-	enum lg_site site;       /* RELEASE and TRANSFER: always LG_SITE_ARG */
+	uint32_t resource;       /* index into lg_ruleset.resources; for a
+				    summary's RELEASE/TRANSFER of a parameter:
+				    LG_ANY_RESOURCE */
+	enum lg_site site;       /* RELEASE and TRANSFER: LG_SITE_ARG (or
+				    LG_SITE_GLOBAL in summaries) */
 	int arg;                 /* 0-based argument index; -1 with RETURN */
 	enum lg_success success; /* ACQUIRE only */
+	/* Rules leave the rest zero; function summaries (summary.h) set it. */
+	uint8_t mask;            /* ACQUIRE: return-value classes on which it
+				    acquired (0: as `success` says); RELEASE:
+				    classes on which the argument is still held
+				    afterwards (0: released on every path) */
+	uint8_t fd_like;         /* ACQUIRE RETURN: a negative handle holds
+				    nothing (as with `success: nonnegative`) */
+	const char *field;       /* the place below the argument the effect is
+				    on: "*" (what it points to), "->conn" (a
+				    field); NULL: the argument itself */
+	const char *key;         /* LG_SITE_GLOBAL: the lock's text */
+	const char *via;         /* ACQUIRE through wrappers: the chain,
+				    "get_conn() -> pool_acquire()" */
 };
+
+#define LG_ANY_RESOURCE UINT32_MAX
 
 struct lg_resource {
 	char *id;          /* the finding's rule id, e.g. "pool-connection" */

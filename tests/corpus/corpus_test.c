@@ -4,32 +4,53 @@
  *
  *   corpus_test LEAKGATE CORPUS_DIR [-- EXTRA_CLANG_FLAGS...]
  *
- * One cmocka test per fixture: every *.c file of CORPUS_DIR except this
- * one, in name order, named after the file.  Each test runs
+ * One cmocka test per fixture, in two runs of name order: first every *.c
+ * file of CORPUS_DIR except this one, named after the file; then every
+ * directory CORPUS_DIR/xtu-NAME (a group: several translation units whose
+ * callers use helpers defined in the others), named after the directory.
+ *
+ * A file's test runs
  *
  *   LEAKGATE --format sarif -r CORPUS_DIR/rules/pool.yml -r libpq ...
  *            -r pthread FIXTURE -- -ICORPUS_DIR EXTRA_CLANG_FLAGS...
  *
- * (fork/exec, stdout and stderr read through pipes), takes ruleId,
- * locations[0].physicalLocation.region.startLine and
- * locations[0].logicalLocations[0].name from each SARIF result, and compares
- * the multiset of (line, rule id) with the fixture's expectations.  The test
- * fails on any missing or extra finding, on an exit status other than 1 with
- * findings or 0 without, and on a fixture that breaks the corpus rules.
+ * A group's test writes TMP/compile_commands.json into a fresh temporary
+ * directory, one entry per *.c file of the group (absolute paths,
+ * "directory" the group's directory, "arguments" ["cc", "-c", "-IGROUP",
+ * "-ICORPUS_DIR", EXTRA_CLANG_FLAGS..., FILE]), and runs
+ *
+ *   LEAKGATE --format sarif -r CORPUS_DIR/rules/pool.yml -r libpq ...
+ *            -r pthread -p TMP
+ *
+ * Either way (fork/exec, stdout and stderr read through pipes), the test
+ * takes ruleId, locations[0].physicalLocation.region.startLine,
+ * ...artifactLocation.uri and locations[0].logicalLocations[0].name from
+ * each SARIF result, and compares the multiset of (file, line, rule id)
+ * with the fixture's expectations; a result's file is the fixture file
+ * whose name is the uri's last component.  The test fails on any missing
+ * or extra finding, on an exit status other than 1 with findings or 0
+ * without, and on a fixture that breaks the corpus rules.
  *
  * The corpus rules, checked here:
  *   - a finding is expected by `// expect: leak RULE` on its line; several
  *     on one line are separated by commas (`leak a, leak b`; repeat an item
  *     for two findings of one rule);
  *   - every function is named leak_NAME (at least one expectation in its
- *     body) or ok_NAME (none);
+ *     body), ok_NAME (none), or h_NAME: a helper that leak_ and ok_
+ *     functions call, which must have no finding and no expectation and
+ *     is left out of the leak_/ok_ counts;
  *   - a function definition is a line that starts in column 0, contains
- *     `leak_NAME(` or `ok_NAME(` and does not end with ';'; the function
- *     runs to the line before the next definition.
+ *     `leak_NAME(`, `ok_NAME(` or `h_NAME(` and does not end with ';'; the
+ *     function runs to the line before the next definition in its file;
+ *   - a fixture (a file, or a group as a whole) has at least one leak_ or
+ *     ok_ function.
  *
- * A group teardown prints one summary line to stdout:
+ * A group teardown prints one summary line to stdout (a group counts as
+ * one fixture):
  *   corpus: N fixtures; leaky functions fully found A/B; clean functions
  *   flagged C/D; findings expected E, reported R, missing M, extra X
+ * and a second line for the helpers:
+ *   helpers: flagged H/K
  *
  * Left out on purpose: columns, messages and code-flow steps are not
  * compared (the CLI transcripts cover those); the exit status is the
@@ -50,6 +71,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -76,6 +98,8 @@ struct totals {
 	unsigned leaky_found;    /* ... whose expectations were all reported */
 	unsigned clean;          /* ok_ functions */
 	unsigned clean_flagged;  /* ... with at least one finding */
+	unsigned helpers;        /* h_ functions */
+	unsigned helpers_flagged; /* ... with at least one finding */
 	unsigned expected, reported, missing, extra;
 };
 
@@ -83,7 +107,8 @@ struct fixture;
 
 struct corpus {
 	const char *leakgate;       /* the binary under test */
-	const char *dir;            /* CORPUS_DIR */
+	const char *dir;            /* CORPUS_DIR, as given */
+	char *abs_dir;              /* CORPUS_DIR, absolute; owned */
 	char *const *extra_flags;   /* after "--"; points into argv */
 	int n_extra;
 	struct fixture *fixtures;   /* one per test, owned */
@@ -91,18 +116,31 @@ struct corpus {
 	struct totals totals;       /* summed over the tests run */
 };
 
-/* A test's state. */
+/* A test's state: one file, or a group of files (an xtu-* directory). */
 struct fixture {
 	struct corpus *corpus;
-	char *name;                 /* "pool.c"; the test's name; owned */
-	char *path;                 /* "CORPUS_DIR/pool.c"; owned */
+	char *name;                 /* "pool.c" or "xtu-login"; the test's name; owned */
+	char *path;                 /* "CORPUS_DIR/pool.c"; for a group, the
+				       directory's absolute path; owned */
+	int group;                  /* an xtu-* directory */
+	char **files;               /* the source files: for a file fixture its
+				       path, for a group each *.c (absolute),
+				       sorted; owned */
+	size_t n_files;
 };
 
-/* A leak_ or ok_ function, found by scanning the fixture's lines. */
+enum func_kind {
+	FUNC_OK,                    /* ok_: no finding */
+	FUNC_LEAK,                  /* leak_: its expectations, nothing else */
+	FUNC_HELPER,                /* h_: no finding, not counted as leak_/ok_ */
+};
+
+/* A leak_, ok_ or h_ function, found by scanning a fixture file's lines. */
 struct func {
 	char *name;
+	size_t file;                /* index into the fixture's files */
 	unsigned first, last;       /* its lines, 1-based, inclusive */
-	int leaky;                  /* named leak_ (1) or ok_ (0) */
+	enum func_kind kind;
 	unsigned n_expected;        /* expectations in its lines */
 	unsigned n_matched;         /* ... matched by a finding */
 	unsigned n_reported;        /* findings attributed to it */
@@ -110,6 +148,7 @@ struct func {
 
 /* One item of an `// expect:` comment. */
 struct expectation {
+	size_t file;                /* index into the fixture's files */
 	unsigned line;
 	char *rule;
 	int func;                   /* index into funcs, or -1 */
@@ -123,6 +162,8 @@ struct finding {
 	char *function;             /* logical location; may be NULL */
 	char *message;              /* may be NULL */
 	char *uri;                  /* artifact location; may be NULL */
+	int file;                   /* index into the fixture's files, or -1
+				       when the uri names none of them */
 	int matched;
 };
 
@@ -278,10 +319,10 @@ static char *read_file(const char *path, size_t *len)
 }
 
 /*
- * When `line` is the first line of a leak_/ok_ function's definition, stores
- * the name's start and length.  A definition starts in column 0 (not with
- * '#', '/', '*', '{' or '}'), contains `leak_NAME(` or `ok_NAME(` as a whole
- * identifier, and does not end with ';'.
+ * When `line` is the first line of a leak_/ok_/h_ function's definition,
+ * stores the name's start and length.  A definition starts in column 0 (not
+ * with '#', '/', '*', '{' or '}'), contains `leak_NAME(`, `ok_NAME(` or
+ * `h_NAME(` as a whole identifier, and does not end with ';'.
  */
 static int definition_name(const char *line, const char **name, size_t *len)
 {
@@ -295,7 +336,8 @@ static int definition_name(const char *line, const char **name, size_t *len)
 	for (size_t i = 0; i < n; i++) {
 		if (i > 0 && is_ident(line[i - 1]))
 			continue;
-		if (!starts_with(line + i, "leak_") && !starts_with(line + i, "ok_"))
+		if (!starts_with(line + i, "leak_") && !starts_with(line + i, "ok_") &&
+		    !starts_with(line + i, "h_"))
 			continue;
 		size_t j = i;
 		while (j < n && is_ident(line[j]))
@@ -322,8 +364,21 @@ static const char *expect_comment(const char *line)
 	return NULL;
 }
 
-/* Parses `leak RULE[, leak RULE]...` into expectations at `lineno`. */
-static void parse_expectations(struct check *ck, const char *text, unsigned lineno)
+static enum func_kind func_kind_of(const char *name)
+{
+	return starts_with(name, "leak_") ? FUNC_LEAK
+	     : starts_with(name, "h_") ? FUNC_HELPER : FUNC_OK;
+}
+
+/* The path of the fixture's file `file`, for messages. */
+static const char *file_path(const struct check *ck, size_t file)
+{
+	return ck->fx->files[file];
+}
+
+/* Parses `leak RULE[, leak RULE]...` into expectations at `file`:`lineno`. */
+static void parse_expectations(struct check *ck, const char *text, size_t file,
+			       unsigned lineno)
 {
 	while (*text == ' ' || *text == '\t')
 		text++;
@@ -333,7 +388,7 @@ static void parse_expectations(struct check *ck, const char *text, unsigned line
 			p++;
 		if (!starts_with(p, "leak") || (p[4] != ' ' && p[4] != '\t')) {
 			problem(ck, "%s:%u: malformed expectation (want `// expect: leak RULE[, leak RULE]...`): %s",
-				ck->fx->path, lineno, text);
+				file_path(ck, file), lineno, text);
 			return;
 		}
 		p += 4;
@@ -347,12 +402,13 @@ static void parse_expectations(struct check *ck, const char *text, unsigned line
 			p++;
 		if (rule_len == 0 || (*p != ',' && *p != '\0')) {
 			problem(ck, "%s:%u: malformed expectation (want `// expect: leak RULE[, leak RULE]...`): %s",
-				ck->fx->path, lineno, text);
+				file_path(ck, file), lineno, text);
 			return;
 		}
 		ck->exps = grow(ck->exps, ck->n_exps, &ck->cap_exps, sizeof *ck->exps);
 		ck->exps[ck->n_exps++] = (struct expectation){
-			.line = lineno, .rule = xstrndup(rule, rule_len), .func = -1,
+			.file = file, .line = lineno,
+			.rule = xstrndup(rule, rule_len), .func = -1,
 		};
 		if (*p == '\0')
 			return;
@@ -360,32 +416,37 @@ static void parse_expectations(struct check *ck, const char *text, unsigned line
 	}
 }
 
-/* The function whose lines contain `line`, or -1. */
-static int func_at(const struct check *ck, unsigned line)
+/* The function of file `file` whose lines contain `line`, or -1. */
+static int func_at(const struct check *ck, int file, unsigned line)
 {
-	for (size_t i = 0; i < ck->n_funcs; i++)
-		if (ck->funcs[i].first <= line && line <= ck->funcs[i].last)
+	for (size_t i = 0; file >= 0 && i < ck->n_funcs; i++)
+		if (ck->funcs[i].file == (size_t)file &&
+		    ck->funcs[i].first <= line && line <= ck->funcs[i].last)
 			return (int)i;
 	return -1;
 }
 
-static int func_named(const struct check *ck, const char *name)
+/* The function of file `file` named `name`, or -1 (a static function may
+ * have its name in several files of a group). */
+static int func_named(const struct check *ck, int file, const char *name)
 {
-	for (size_t i = 0; name && i < ck->n_funcs; i++)
-		if (strcmp(ck->funcs[i].name, name) == 0)
+	for (size_t i = 0; file >= 0 && name && i < ck->n_funcs; i++)
+		if (ck->funcs[i].file == (size_t)file && strcmp(ck->funcs[i].name, name) == 0)
 			return (int)i;
 	return -1;
 }
 
-/* Scans the fixture: functions, expectations, and the naming rules. */
-static int scan_fixture(struct check *ck)
+/* Scans one file of the fixture: its functions and expectations.  0, or
+ * -1 with a problem reported. */
+static int scan_file(struct check *ck, size_t file)
 {
 	size_t len;
-	char *text = read_file(ck->fx->path, &len);
+	char *text = read_file(file_path(ck, file), &len);
 	if (!text) {
-		problem(ck, "%s: cannot read: %s", ck->fx->path, strerror(errno));
+		problem(ck, "%s: cannot read: %s", file_path(ck, file), strerror(errno));
 		return -1;
 	}
+	size_t first_func = ck->n_funcs;
 	unsigned lineno = 0;
 	for (char *line = text; line && *line; ) {
 		char *nl = strchr(line, '\n');
@@ -396,45 +457,65 @@ static int scan_fixture(struct check *ck)
 		const char *name;
 		size_t name_len;
 		if (definition_name(line, &name, &name_len)) {
-			if (ck->n_funcs > 0)
+			if (ck->n_funcs > first_func)
 				ck->funcs[ck->n_funcs - 1].last = lineno - 1;
 			ck->funcs = grow(ck->funcs, ck->n_funcs, &ck->cap_funcs, sizeof *ck->funcs);
-			ck->funcs[ck->n_funcs++] = (struct func){
-				.name = xstrndup(name, name_len),
+			ck->funcs[ck->n_funcs] = (struct func){
+				.name = xstrndup(name, name_len), .file = file,
 				.first = lineno, .last = UINT32_MAX,
-				.leaky = starts_with(name, "leak_"),
 			};
+			ck->funcs[ck->n_funcs].kind = func_kind_of(ck->funcs[ck->n_funcs].name);
+			ck->n_funcs++;
 		}
 		const char *exp = expect_comment(line);
 		if (exp)
-			parse_expectations(ck, exp, lineno);
+			parse_expectations(ck, exp, file, lineno);
 		line = nl ? nl + 1 : NULL;
 	}
 	free(text);
+	if (ck->n_funcs == first_func && ck->fx->group)
+		problem(ck, "%s: no leak_, ok_ or h_ function found", file_path(ck, file));
+	return 0;
+}
+
+/* Scans the fixture's files: functions, expectations, and the naming
+ * rules. */
+static void scan_fixture(struct check *ck)
+{
+	if (ck->fx->n_files == 0)
+		problem(ck, "%s: no *.c file", ck->fx->path);
+	for (size_t file = 0; file < ck->fx->n_files; file++)
+		scan_file(ck, file);
 
 	for (size_t i = 0; i < ck->n_exps; i++) {
 		struct expectation *e = &ck->exps[i];
-		e->func = func_at(ck, e->line);
+		e->func = func_at(ck, (int)e->file, e->line);
 		if (e->func < 0) {
 			problem(ck, "%s:%u: expectation outside any leak_ or ok_ function",
-				ck->fx->path, e->line);
+				file_path(ck, e->file), e->line);
 			continue;
 		}
 		struct func *f = &ck->funcs[e->func];
 		f->n_expected++;
-		if (!f->leaky)
+		if (f->kind == FUNC_OK)
 			problem(ck, "%s:%u: %s expects a leak but is named ok_ (rename it leak_...)",
-				ck->fx->path, e->line, f->name);
+				file_path(ck, e->file), e->line, f->name);
+		else if (f->kind == FUNC_HELPER)
+			problem(ck, "%s:%u: %s expects a leak but is a helper (h_: no finding allowed; "
+				"put the leak in a leak_ caller)",
+				file_path(ck, e->file), e->line, f->name);
 	}
+	size_t callers = 0;
 	for (size_t i = 0; i < ck->n_funcs; i++) {
 		const struct func *f = &ck->funcs[i];
-		if (f->leaky && f->n_expected == 0)
+		if (f->kind != FUNC_HELPER)
+			callers++;
+		if (f->kind == FUNC_LEAK && f->n_expected == 0)
 			problem(ck, "%s:%u: %s has no `// expect:` comment (name it ok_... if it does not leak)",
-				ck->fx->path, f->first, f->name);
+				file_path(ck, f->file), f->first, f->name);
 	}
-	if (ck->n_funcs == 0)
+	if (callers == 0)
 		problem(ck, "%s: no leak_ or ok_ function found", ck->fx->path);
-	return 0;
 }
 
 /* ---- Running leakgate ---------------------------------------------------------- */
@@ -549,8 +630,10 @@ pipe_failed:
 	return -1;
 }
 
-/* LEAKGATE --format sarif -r RULES ... FIXTURE -- -ICORPUS_DIR EXTRA... */
-static char **leakgate_argv(const struct fixture *fx)
+/* LEAKGATE --format sarif -r RULES ... FIXTURE -- -ICORPUS_DIR EXTRA...
+ * for a file; LEAKGATE --format sarif -r RULES ... -p BUILD_PATH for a
+ * group. */
+static char **leakgate_argv(const struct fixture *fx, const char *build_path)
 {
 	const struct corpus *c = fx->corpus;
 	size_t n_packs = sizeof builtin_packs / sizeof builtin_packs[0];
@@ -567,6 +650,12 @@ static char **leakgate_argv(const struct fixture *fx)
 		argv[n++] = xstrdup("-r");
 		argv[n++] = xstrdup(builtin_packs[i]);
 	}
+	if (fx->group) {
+		argv[n++] = xstrdup("-p");
+		argv[n++] = xstrdup(build_path);
+		argv[n] = NULL;
+		return argv;
+	}
 	argv[n++] = xstrdup(fx->path);
 	argv[n++] = xstrdup("--");
 	argv[n++] = xasprintf("-I%s", c->dir);
@@ -574,6 +663,76 @@ static char **leakgate_argv(const struct fixture *fx)
 		argv[n++] = xstrdup(c->extra_flags[i]);
 	argv[n] = NULL;
 	return argv;
+}
+
+/* ---- A group's compile commands ---------------------------------------------- */
+
+/* One entry of compile_commands.json: FILE compiled in the group's
+ * directory with -IGROUP -ICORPUS_DIR EXTRA... */
+static json_t *compile_command(const struct fixture *fx, const char *file)
+{
+	const struct corpus *c = fx->corpus;
+	json_t *args = json_array();
+	json_array_append_new(args, json_string("cc"));
+	json_array_append_new(args, json_string("-c"));
+	char *inc = xasprintf("-I%s", fx->path);
+	json_array_append_new(args, json_string(inc));
+	free(inc);
+	inc = xasprintf("-I%s", c->abs_dir);
+	json_array_append_new(args, json_string(inc));
+	free(inc);
+	for (int i = 0; i < c->n_extra; i++)
+		json_array_append_new(args, json_string(c->extra_flags[i]));
+	json_array_append_new(args, json_string(file));
+
+	json_t *entry = json_object();
+	json_object_set_new(entry, "directory", json_string(fx->path));
+	json_object_set_new(entry, "file", json_string(file));
+	json_object_set_new(entry, "arguments", args);
+	return entry;
+}
+
+/* Makes a fresh temporary directory holding compile_commands.json for the
+ * group's files.  The directory's path (to be given to remove_build_dir),
+ * or NULL with a problem reported. */
+static char *make_build_dir(struct check *ck)
+{
+	const char *tmp = getenv("TMPDIR");
+	char *dir = xasprintf("%s/corpus_test.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(dir)) {
+		problem(ck, "%s: cannot make a temporary directory %s: %s",
+			ck->fx->path, dir, strerror(errno));
+		free(dir);
+		return NULL;
+	}
+	json_t *db = json_array();
+	for (size_t i = 0; i < ck->fx->n_files; i++)
+		json_array_append_new(db, compile_command(ck->fx, ck->fx->files[i]));
+	char *path = xasprintf("%s/compile_commands.json", dir);
+	int rc = json_dump_file(db, path, JSON_INDENT(2));
+	json_decref(db);
+	if (rc != 0) {
+		problem(ck, "%s: cannot write %s", ck->fx->path, path);
+		unlink(path);
+		rmdir(dir);
+		free(path);
+		free(dir);
+		return NULL;
+	}
+	free(path);
+	return dir;
+}
+
+/* Removes what make_build_dir made, and frees `dir`. */
+static void remove_build_dir(char *dir)
+{
+	char *path = xasprintf("%s/compile_commands.json", dir);
+	if (unlink(path) < 0)
+		print_error("corpus_test: cannot remove %s: %s\n", path, strerror(errno));
+	if (rmdir(dir) < 0)
+		print_error("corpus_test: cannot remove %s: %s\n", dir, strerror(errno));
+	free(path);
+	free(dir);
 }
 
 static void argv_free(char **argv)
@@ -652,15 +811,27 @@ static const char *base_name(const char *path)
 	return slash ? slash + 1 : path;
 }
 
-/* A finding belongs to this fixture unless its uri names another file. */
-static int in_fixture(const struct check *ck, const struct finding *f)
+/*
+ * The fixture file a finding is in: the file whose name is the last
+ * component of the finding's uri, or -1 when none is.  A finding without a
+ * uri is in a file fixture's only file (a group's is in none).
+ */
+static int finding_file(const struct check *ck, const struct finding *f)
 {
-	return !f->uri || strcmp(base_name(f->uri), ck->fx->name) == 0;
+	if (!f->uri)
+		return ck->fx->n_files == 1 ? 0 : -1;
+	for (size_t i = 0; i < ck->fx->n_files; i++)
+		if (strcmp(base_name(f->uri), base_name(ck->fx->files[i])) == 0)
+			return (int)i;
+	return -1;
 }
 
+/* By file (findings in no fixture file last), line, rule. */
 static int cmp_finding(const void *a, const void *b)
 {
 	const struct finding *x = a, *y = b;
+	if (x->file != y->file)
+		return x->file < 0 ? 1 : y->file < 0 ? -1 : x->file < y->file ? -1 : 1;
 	if (x->line != y->line)
 		return x->line < y->line ? -1 : 1;
 	return strcmp(x->rule, y->rule);
@@ -668,20 +839,23 @@ static int cmp_finding(const void *a, const void *b)
 
 static void compare(struct check *ck)
 {
+	for (size_t i = 0; i < ck->n_finds; i++)
+		ck->finds[i].file = finding_file(ck, &ck->finds[i]);
 	qsort(ck->finds, ck->n_finds, sizeof *ck->finds, cmp_finding);
 
 	for (size_t i = 0; i < ck->n_finds; i++) {
 		struct finding *f = &ck->finds[i];
-		if (!in_fixture(ck, f))
+		if (f->file < 0)
 			continue;
-		int fi = func_at(ck, f->line);
+		int fi = func_at(ck, f->file, f->line);
 		if (fi < 0)
-			fi = func_named(ck, f->function);
+			fi = func_named(ck, f->file, f->function);
 		if (fi >= 0)
 			ck->funcs[fi].n_reported++;
 		for (size_t j = 0; j < ck->n_exps; j++) {
 			struct expectation *e = &ck->exps[j];
-			if (!e->matched && e->line == f->line && strcmp(e->rule, f->rule) == 0) {
+			if (!e->matched && e->file == (size_t)f->file && e->line == f->line &&
+			    strcmp(e->rule, f->rule) == 0) {
 				e->matched = f->matched = 1;
 				if (e->func >= 0)
 					ck->funcs[e->func].n_matched++;
@@ -693,19 +867,24 @@ static void compare(struct check *ck)
 	for (size_t j = 0; j < ck->n_exps; j++) {
 		const struct expectation *e = &ck->exps[j];
 		if (!e->matched)
-			problem(ck, "%s:%u: missing leak %s (function %s)", ck->fx->path,
+			problem(ck, "%s:%u: missing leak %s (function %s)", file_path(ck, e->file),
 				e->line, e->rule, e->func >= 0 ? ck->funcs[e->func].name : "?");
 	}
 	for (size_t i = 0; i < ck->n_finds; i++) {
 		const struct finding *f = &ck->finds[i];
 		if (f->matched)
 			continue;
-		int fi = in_fixture(ck, f) ? func_at(ck, f->line) : -1;
+		int fi = func_at(ck, f->file, f->line);
+		if (fi < 0)
+			fi = func_named(ck, f->file, f->function);
 		const char *where = f->function ? f->function
 				  : fi >= 0 ? ck->funcs[fi].name : "?";
-		problem(ck, "%s:%u: unexpected leak %s in %s: %s",
-			in_fixture(ck, f) ? ck->fx->path : f->uri, f->line, f->rule,
-			where, f->message ? f->message : "(no message)");
+		int helper = fi >= 0 && ck->funcs[fi].kind == FUNC_HELPER;
+		problem(ck, "%s:%u: unexpected leak %s in %s%s: %s",
+			f->file >= 0 ? file_path(ck, (size_t)f->file) : f->uri ? f->uri : "?",
+			f->line, f->rule, where,
+			helper ? " (a helper: h_ functions must have no finding)" : "",
+			f->message ? f->message : "(no message)");
 	}
 }
 
@@ -715,14 +894,22 @@ static void add_totals(struct totals *t, const struct check *ck)
 	t->fixtures++;
 	for (size_t i = 0; i < ck->n_funcs; i++) {
 		const struct func *f = &ck->funcs[i];
-		if (f->leaky) {
+		switch (f->kind) {
+		case FUNC_LEAK:
 			t->leaky++;
 			if (f->n_expected > 0 && f->n_matched == f->n_expected)
 				t->leaky_found++;
-		} else {
+			break;
+		case FUNC_OK:
 			t->clean++;
 			if (f->n_reported > 0)
 				t->clean_flagged++;
+			break;
+		case FUNC_HELPER:
+			t->helpers++;
+			if (f->n_reported > 0)
+				t->helpers_flagged++;
+			break;
 		}
 	}
 	for (size_t j = 0; j < ck->n_exps; j++) {
@@ -745,12 +932,18 @@ static unsigned check_fixture(const struct fixture *fx, struct totals *totals)
 {
 	struct check ck = { .fx = fx };
 	struct run r;
+	int ran = 0;
 
 	scan_fixture(&ck);
 
-	char **argv = leakgate_argv(fx);
-	int ran = run_command(&ck, argv, &r) == 0;
-	argv_free(argv);
+	char *build_dir = fx->group && fx->n_files > 0 ? make_build_dir(&ck) : NULL;
+	if (!fx->group || build_dir) {
+		char **argv = leakgate_argv(fx, build_dir);
+		ran = run_command(&ck, argv, &r) == 0;
+		argv_free(argv);
+	}
+	if (build_dir)
+		remove_build_dir(build_dir);
 
 	if (ran) {
 		if (r.timed_out) {
@@ -797,26 +990,75 @@ static int print_summary(void **state)
 	       "missing %u, extra %u\n",
 	       t->fixtures, t->leaky_found, t->leaky, t->clean_flagged, t->clean,
 	       t->expected, t->reported, t->missing, t->extra);
+	printf("helpers: flagged %u/%u\n", t->helpers_flagged, t->helpers);
 	fflush(stdout);
 	return 0;
 }
 
 /* ---- Main ---------------------------------------------------------------------- */
 
+/* Files first, then groups; each in name order. */
 static int cmp_fixture(const void *a, const void *b)
 {
 	const struct fixture *x = a, *y = b;
+	if (x->group != y->group)
+		return x->group ? 1 : -1;
 	return strcmp(x->name, y->name);
+}
+
+static int cmp_string(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int is_source_name(const char *name)
+{
+	size_t n = strlen(name);
+	return n > 2 && name[0] != '.' && strcmp(name + n - 2, ".c") == 0;
 }
 
 static int is_fixture_name(const char *name)
 {
-	size_t n = strlen(name);
-	return n > 2 && name[0] != '.' && strcmp(name + n - 2, ".c") == 0 &&
-	       strcmp(name, RUNNER_SOURCE) != 0;
+	return is_source_name(name) && strcmp(name, RUNNER_SOURCE) != 0;
 }
 
-/* Lists the fixtures of c->dir, sorted.  0, or -1 with a message. */
+/* An xtu-NAME entry of CORPUS_DIR that is a directory. */
+static int is_group(const struct corpus *c, const char *name)
+{
+	if (!starts_with(name, "xtu-") || name[4] == '\0')
+		return 0;
+	char *path = xasprintf("%s/%s", c->abs_dir, name);
+	struct stat st;
+	int dir = stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+	free(path);
+	return dir;
+}
+
+/* Lists the *.c files of the group fx->path (absolute), sorted.  0, or -1
+ * with a message. */
+static int list_group_files(struct fixture *fx)
+{
+	DIR *d = opendir(fx->path);
+	if (!d) {
+		fprintf(stderr, "corpus_test: %s: %s\n", fx->path, strerror(errno));
+		return -1;
+	}
+	size_t cap = 0;
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL) {
+		if (!is_source_name(de->d_name))
+			continue;
+		fx->files = grow(fx->files, fx->n_files, &cap, sizeof *fx->files);
+		fx->files[fx->n_files++] = xasprintf("%s/%s", fx->path, de->d_name);
+	}
+	closedir(d);
+	if (fx->n_files > 0)
+		qsort(fx->files, fx->n_files, sizeof *fx->files, cmp_string);
+	return 0;
+}
+
+/* Lists the fixtures of c->dir, sorted: the files, then the groups.  0, or
+ * -1 with a message. */
 static int list_fixtures(struct corpus *c)
 {
 	DIR *d = opendir(c->dir);
@@ -825,29 +1067,48 @@ static int list_fixtures(struct corpus *c)
 		return -1;
 	}
 	size_t cap = 0;
+	int rc = 0;
 	struct dirent *de;
 	while ((de = readdir(d)) != NULL) {
-		if (!is_fixture_name(de->d_name))
+		int group = is_group(c, de->d_name);
+		if (!group && !is_fixture_name(de->d_name))
 			continue;
 		c->fixtures = grow(c->fixtures, c->n_fixtures, &cap, sizeof *c->fixtures);
-		c->fixtures[c->n_fixtures++] = (struct fixture){
+		struct fixture *fx = &c->fixtures[c->n_fixtures++];
+		*fx = (struct fixture){
 			.corpus = c,
 			.name = xstrdup(de->d_name),
-			.path = xasprintf("%s/%s", c->dir, de->d_name),
+			.group = group,
 		};
+		if (group) {
+			fx->path = xasprintf("%s/%s", c->abs_dir, de->d_name);
+			if (list_group_files(fx) < 0)
+				rc = -1;
+		} else {
+			fx->path = xasprintf("%s/%s", c->dir, de->d_name);
+			fx->files = xrealloc(NULL, sizeof *fx->files);
+			fx->files[0] = xstrdup(fx->path);
+			fx->n_files = 1;
+		}
 	}
 	closedir(d);
-	qsort(c->fixtures, c->n_fixtures, sizeof *c->fixtures, cmp_fixture);
-	return 0;
+	if (c->n_fixtures > 0)
+		qsort(c->fixtures, c->n_fixtures, sizeof *c->fixtures, cmp_fixture);
+	return rc;
 }
 
 static void corpus_release(struct corpus *c)
 {
 	for (size_t i = 0; i < c->n_fixtures; i++) {
-		free(c->fixtures[i].name);
-		free(c->fixtures[i].path);
+		struct fixture *fx = &c->fixtures[i];
+		for (size_t j = 0; j < fx->n_files; j++)
+			free(fx->files[j]);
+		free(fx->files);
+		free(fx->name);
+		free(fx->path);
 	}
 	free(c->fixtures);
+	free(c->abs_dir);
 }
 
 static int usage(void)
@@ -867,10 +1128,17 @@ int main(int argc, char **argv)
 		.extra_flags = argc > 4 ? argv + 4 : NULL,
 		.n_extra = argc > 4 ? argc - 4 : 0,
 	};
-	if (list_fixtures(&c) < 0)
+	c.abs_dir = realpath(c.dir, NULL);
+	if (!c.abs_dir) {
+		fprintf(stderr, "corpus_test: %s: %s\n", c.dir, strerror(errno));
 		return 2;
+	}
+	if (list_fixtures(&c) < 0) {
+		corpus_release(&c);
+		return 2;
+	}
 	if (c.n_fixtures == 0) {
-		fprintf(stderr, "corpus_test: no fixtures (*.c) in %s\n", c.dir);
+		fprintf(stderr, "corpus_test: no fixtures (*.c, xtu-*/) in %s\n", c.dir);
 		corpus_release(&c);
 		return 2;
 	}

@@ -65,7 +65,7 @@ static void lowering__matches_expected(void **state)
 	struct lg_frontend *fe = lg_frontend_new();
 	const char *args[] = { "-I", dir };
 	struct lg_tu_job job = { src, NULL, args, 2, NULL, 0 };
-	int r = lg_frontend_run(fe, &job, dump_fn, mem, &d);
+	int r = lg_frontend_run(fe, &job, dump_fn, mem, NULL, &d);
 	fclose(mem);
 	lg_diags_print(&d, stderr, 0);
 	assert_int_equal(r, 0);

@@ -1,0 +1,710 @@
+/*
+ * summary.c - function summaries (see summary.h).
+ *
+ * summarise() reads the outcomes of one function (the fate of each tracked
+ * thing at every return) and writes its effects; compute() orders the
+ * functions by Tarjan's strongly connected components (iteratively, so a
+ * long call chain cannot exhaust the stack) and runs summarise() bottom up,
+ * repeating a component until none of its summaries changes.  The oracle
+ * answers from the rules first: a function the rules name is what the rules
+ * say, even when its body is in the project.
+ */
+#include "summary.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_ROUNDS 8
+
+static size_t hash_str(const char *s)
+{
+	size_t h = 1469598103934665603u;
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211u;
+	return h;
+}
+
+void lg_summaries_init(struct lg_summaries *s, const struct lg_ruleset *rules)
+{
+	memset(s, 0, sizeof(*s));
+	s->rules = rules;
+}
+
+const struct lg_summary *lg_summaries_find(const struct lg_summaries *s,
+					   const char *id)
+{
+	if (!s->cap || !id)
+		return NULL;
+	for (size_t i = hash_str(id) & (s->cap - 1);; i = (i + 1) & (s->cap - 1)) {
+		if (!s->table[i])
+			return NULL;
+		if (strcmp(s->table[i]->id, id) == 0)
+			return s->table[i];
+	}
+}
+
+static int insert(struct lg_summaries *s, struct lg_summary *sum)
+{
+	if ((s->used + 1) * 2 > s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 64;
+		struct lg_summary **t = calloc(cap, sizeof(*t));
+		if (!t)
+			return -1;
+		for (size_t i = 0; i < s->cap; i++) {
+			if (!s->table[i])
+				continue;
+			size_t j = hash_str(s->table[i]->id) & (cap - 1);
+			while (t[j])
+				j = (j + 1) & (cap - 1);
+			t[j] = s->table[i];
+		}
+		free(s->table);
+		s->table = t;
+		s->cap = cap;
+	}
+	size_t i = hash_str(sum->id) & (s->cap - 1);
+	while (s->table[i])
+		i = (i + 1) & (s->cap - 1);
+	s->table[i] = sum;
+	s->used++;
+	return 0;
+}
+
+static void free_effects(struct lg_effect *e, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free((char *)e[i].field);
+		free((char *)e[i].key);
+		free((char *)e[i].via);
+	}
+	free(e);
+}
+
+static void summary_free(struct lg_summary *s)
+{
+	if (!s)
+		return;
+	free(s->id);
+	free(s->name);
+	free_effects(s->effects, s->n_effects);
+	free(s);
+}
+
+void lg_summaries_release(struct lg_summaries *s)
+{
+	for (size_t i = 0; i < s->cap; i++)
+		summary_free(s->table[i]);
+	free(s->table);
+	memset(s, 0, sizeof(*s));
+}
+
+/* ---- the oracle ------------------------------------------------------------- */
+
+static const struct lg_effect no_effect[1];
+
+static const struct lg_effect *lookup(const void *ctx, const struct lg_event *call,
+				      size_t *n, bool *known)
+{
+	const struct lg_summaries *s = ctx;
+	*n = 0;
+	*known = false;
+	if (call->callee && s->rules) {
+		const struct lg_effect *e = lg_ruleset_lookup(s->rules, call->callee, n);
+		if (e)
+			return e;
+	}
+	const struct lg_summary *sum = lg_summaries_find(s, call->callee_id);
+	if (!sum || !sum->usable)
+		return NULL;
+	*known = true;
+	*n = sum->n_effects;
+	return sum->n_effects ? sum->effects : no_effect;
+}
+
+struct lg_oracle lg_summaries_oracle(const struct lg_summaries *s)
+{
+	return (struct lg_oracle){ lookup, s };
+}
+
+/* ---- from outcomes to effects ---------------------------------------------- */
+
+struct effects {
+	struct lg_effect *v;
+	size_t n, cap;
+	bool oom;
+};
+
+static void add(struct effects *es, struct lg_effect e)
+{
+	if (es->n == es->cap) {
+		size_t cap = es->cap ? es->cap * 2 : 4;
+		struct lg_effect *v = realloc(es->v, cap * sizeof(*v));
+		if (!v) {
+			es->oom = true;
+			free((char *)e.field);
+			free((char *)e.key);
+			free((char *)e.via);
+			return;
+		}
+		es->v = v;
+		es->cap = cap;
+	}
+	es->v[es->n++] = e;
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+static char *chain(const struct lg_fn *fn, const struct lg_outcome *o)
+{
+	char *s = NULL;
+	const char *below = o->effect->via;
+	int r = below ? asprintf(&s, "%s() -> %s", fn->name, below)
+		      : asprintf(&s, "%s() -> %s()", fn->name, o->callee ? o->callee : "?");
+	return r < 0 ? NULL : s;
+}
+
+static void summarise_acquire(const struct lg_fn *fn, const struct lg_outcome *o,
+			      struct effects *es)
+{
+	const struct lg_effect *ef = o->effect;
+	uint8_t ret_mask = 0, held_mask = 0, fail_mask = 0;
+	bool returned = false, held = false, failed = false;
+
+	for (uint32_t i = 0; i < o->n_exits; i++) {
+		const struct lg_exit *x = &o->exits[i];
+		if (x->fate == LG_FATE_RETURNED) {
+			returned = true;
+			ret_mask |= x->retmask;
+		}
+		if (x->fate == LG_FATE_HELD) {
+			held = true;
+			held_mask |= x->retmask;
+		}
+		if (x->failed && x->fate != LG_FATE_HELD) {
+			failed = true;
+			fail_mask |= x->retmask;
+		}
+	}
+
+	if (o->is_lock) {
+		/* a lock wrapper: see judge_lock_exits in analysis.c */
+		if (!held)
+			return;
+		if (failed ? (held_mask & fail_mask) != 0 : o->releases_kind)
+			return;
+		struct lg_effect e = {
+			.kind = LG_EFFECT_ACQUIRE, .resource = ef->resource,
+			.arg = -1, .mask = failed ? held_mask : 0,
+		};
+		if (o->lock.kind == LG_OPND_LVAL) {
+			e.site = LG_SITE_GLOBAL;
+			e.key = dup_or_null(o->lock.key);
+		} else if (o->lock_arg >= 0) {
+			e.site = LG_SITE_ARG;
+			e.arg = o->lock_arg;
+			e.field = o->lock_path[0] ? strdup(o->lock_path) : NULL;
+		} else {
+			return;           /* a lock local to the function */
+		}
+		e.via = chain(fn, o);
+		add(es, e);
+		return;
+	}
+
+	/* one returned resource per kind is enough (recursion would otherwise
+	 * add the same acquisition again with a longer chain each round) */
+	for (size_t i = 0; i < es->n && returned; i++)
+		if (es->v[i].kind == LG_EFFECT_ACQUIRE && es->v[i].site == LG_SITE_RETURN &&
+		    es->v[i].resource == ef->resource)
+			returned = false;
+	if (returned) {
+		struct lg_effect e = {
+			.kind = LG_EFFECT_ACQUIRE, .resource = ef->resource,
+			.site = LG_SITE_RETURN, .arg = -1,
+			.fd_like = ef->fd_like ||
+				   (ef->site == LG_SITE_RETURN &&
+				    ef->success == LG_SUCCESS_NONNEGATIVE),
+			.via = chain(fn, o),
+		};
+		add(es, e);
+	}
+	/* left in places the caller sees: one effect per place */
+	for (uint32_t i = 0; i < o->n_exits; i++) {
+		const struct lg_exit *x = &o->exits[i];
+		if (x->fate != LG_FATE_OUT || !x->out_path[0])
+			continue;
+		bool first = true;
+		for (uint32_t j = 0; j < i; j++)
+			first &= !(o->exits[j].fate == LG_FATE_OUT &&
+				   o->exits[j].out_arg == x->out_arg &&
+				   strcmp(o->exits[j].out_path, x->out_path) == 0);
+		for (size_t j = 0; j < es->n && first; j++)
+			first = !(es->v[j].kind == LG_EFFECT_ACQUIRE &&
+				  es->v[j].site == LG_SITE_OUT_ARG &&
+				  es->v[j].arg == x->out_arg &&
+				  es->v[j].resource == ef->resource);
+		if (!first)
+			continue;
+		uint8_t in = 0, other = 0;
+		for (uint32_t j = 0; j < o->n_exits; j++) {
+			const struct lg_exit *y = &o->exits[j];
+			if (y->fate == LG_FATE_OUT && y->out_arg == x->out_arg &&
+			    strcmp(y->out_path, x->out_path) == 0)
+				in |= y->retmask;
+			else
+				other |= y->retmask;
+		}
+		struct lg_effect e = {
+			.kind = LG_EFFECT_ACQUIRE, .resource = ef->resource,
+			.site = LG_SITE_OUT_ARG, .arg = x->out_arg,
+			.mask = (in & other) || in == LG_CLASS_ALL ? 0 : in,
+			.field = strcmp(x->out_path, "*") == 0 ? NULL : strdup(x->out_path),
+			.via = chain(fn, o),
+		};
+		add(es, e);
+	}
+}
+
+/* What the function does to what it was given in a parameter (or in a
+ * place a parameter points to), or to a global lock. */
+static void summarise_given(const struct lg_outcome *o, struct effects *es)
+{
+	uint8_t gone_mask = 0, held_mask = 0;
+	bool rel = false, held = false, esc = false;
+
+	for (uint32_t i = 0; i < o->n_exits; i++) {
+		const struct lg_exit *x = &o->exits[i];
+		switch (x->fate) {
+		case LG_FATE_RELEASED:
+			rel = true;
+			gone_mask |= x->retmask;
+			break;
+		case LG_FATE_OUT:
+			/* left in the place it was given in: nothing happened */
+			if (x->out_arg == o->param && strcmp(x->out_path, o->path) == 0) {
+				held = true;
+				held_mask |= x->retmask;
+				break;
+			}
+			esc = true;   /* stored elsewhere */
+			gone_mask |= x->retmask;
+			break;
+		case LG_FATE_ESCAPED:
+		case LG_FATE_RETURNED:
+			esc = true;
+			gone_mask |= x->retmask;
+			break;
+		default:
+			held = true;
+			held_mask |= x->retmask;
+			break;
+		}
+	}
+	if (o->n_exits == 0 || (!rel && !esc))
+		return;   /* only borrowed */
+	struct lg_effect e = { .resource = LG_ANY_RESOURCE, .arg = -1 };
+	if (!held) {
+		e.kind = esc && !rel ? LG_EFFECT_TRANSFER : LG_EFFECT_RELEASE;
+	} else if (!(gone_mask & held_mask)) {
+		/* the return value tells: gone when it returns one of
+		 * `gone_mask`, still held when it returns one of `held_mask` */
+		e.kind = LG_EFFECT_RELEASE;
+		e.mask = held_mask;
+	} else if (esc) {
+		/* may have been stored, and the caller cannot tell: assume it
+		 * was (no false alarm) */
+		e.kind = LG_EFFECT_TRANSFER;
+	} else {
+		return;   /* released on some paths only: still held on others */
+	}
+	if (o->track == LG_TRACK_GLOBAL) {
+		if (e.kind != LG_EFFECT_RELEASE)
+			return;
+		e.site = LG_SITE_GLOBAL;
+		e.key = dup_or_null(o->key);
+	} else {
+		e.site = LG_SITE_ARG;
+		e.arg = o->param;
+		e.field = o->path[0] ? strdup(o->path) : NULL;
+	}
+	add(es, e);
+}
+
+static int summarise(const struct lg_fn *fn, const struct lg_oracle *oracle,
+		     const struct lg_budget *budget, struct lg_summary *sum)
+{
+	struct lg_outcomes oc = LG_OUTCOMES_INIT;
+	struct lg_diags scratch = LG_DIAGS_INIT;
+	struct effects es = { 0 };
+
+	int r = 0;
+	if (!lg_returns(fn, oracle)) {
+		/* every path ends in exit() or the like: so does every call */
+		add(&es, (struct lg_effect){ .kind = LG_EFFECT_STOP, .arg = -1 });
+	} else {
+		r = lg_analyse_outcomes(fn, oracle, budget, &oc, &scratch);
+		for (size_t i = 0; i < oc.n && r == 0; i++) {
+			if (oc.v[i].track == LG_TRACK_ACQUIRE)
+				summarise_acquire(fn, &oc.v[i], &es);
+			else
+				summarise_given(&oc.v[i], &es);
+		}
+	}
+	lg_diags_release(&scratch);
+	lg_outcomes_release(&oc);
+	if (es.oom) {
+		free_effects(es.v, es.n);
+		return -1;
+	}
+	free_effects(sum->effects, sum->n_effects);
+	sum->effects = es.v;
+	sum->n_effects = es.n;
+	sum->usable = r == 0;
+	return 0;
+}
+
+static bool str_eq(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+static bool same_effects(const struct lg_effect *a, size_t na,
+			 const struct lg_effect *b, size_t nb)
+{
+	if (na != nb)
+		return false;
+	for (size_t i = 0; i < na; i++)
+		if (a[i].kind != b[i].kind || a[i].resource != b[i].resource ||
+		    a[i].site != b[i].site || a[i].arg != b[i].arg ||
+		    a[i].success != b[i].success || a[i].mask != b[i].mask ||
+		    a[i].fd_like != b[i].fd_like || !str_eq(a[i].field, b[i].field) ||
+		    !str_eq(a[i].key, b[i].key) || !str_eq(a[i].via, b[i].via))
+			return false;
+	return true;
+}
+
+/* ---- the call graph, bottom up ---------------------------------------------- */
+
+struct graph {
+	struct lg_fn *const *fns;
+	size_t n;
+	size_t **succ;          /* callees that are in `fns` */
+	size_t *n_succ;
+};
+
+static int build_graph(struct lg_summaries *s, struct graph *g)
+{
+	g->succ = calloc(g->n ? g->n : 1, sizeof(*g->succ));
+	g->n_succ = calloc(g->n ? g->n : 1, sizeof(*g->n_succ));
+	if (!g->succ || !g->n_succ)
+		return -1;
+	/* index functions by id: the summaries table doubles as the index */
+	for (size_t i = 0; i < g->n; i++) {
+		const struct lg_fn *fn = g->fns[i];
+		if (lg_summaries_find(s, fn->id))
+			continue;   /* defined twice: the first one speaks */
+		struct lg_summary *sum = calloc(1, sizeof(*sum));
+		if (!sum)
+			return -1;
+		sum->id = strdup(fn->id ? fn->id : fn->name);
+		sum->name = strdup(fn->name);
+		sum->usable = true;
+		if (!sum->id || !sum->name || insert(s, sum) < 0) {
+			summary_free(sum);
+			return -1;
+		}
+	}
+	/* map id -> index with a small open table */
+	size_t cap = 64;
+	while (cap < g->n * 2 + 2)
+		cap *= 2;
+	size_t *idx = malloc(cap * sizeof(*idx));
+	if (!idx)
+		return -1;
+	for (size_t i = 0; i < cap; i++)
+		idx[i] = SIZE_MAX;
+	for (size_t i = 0; i < g->n; i++) {
+		const char *id = g->fns[i]->id ? g->fns[i]->id : g->fns[i]->name;
+		size_t h = hash_str(id) & (cap - 1);
+		bool dup = false;
+		for (; idx[h] != SIZE_MAX; h = (h + 1) & (cap - 1)) {
+			const struct lg_fn *o = g->fns[idx[h]];
+			if (strcmp(o->id ? o->id : o->name, id) == 0) {
+				dup = true;
+				break;
+			}
+		}
+		if (!dup)
+			idx[h] = i;
+	}
+	for (size_t i = 0; i < g->n; i++) {
+		const struct lg_fn *fn = g->fns[i];
+		for (uint32_t b = 0; b < fn->n_blocks; b++)
+			for (uint32_t k = 0; k < fn->blocks[b].n_ev; k++) {
+				const struct lg_event *e = &fn->blocks[b].ev[k];
+				if (e->kind != LG_EV_CALL || !e->callee_id)
+					continue;
+				size_t h = hash_str(e->callee_id) & (cap - 1);
+				for (; idx[h] != SIZE_MAX; h = (h + 1) & (cap - 1)) {
+					const struct lg_fn *o = g->fns[idx[h]];
+					if (strcmp(o->id ? o->id : o->name, e->callee_id) == 0)
+						break;
+				}
+				if (idx[h] == SIZE_MAX)
+					continue;
+				size_t *v = realloc(g->succ[i], (g->n_succ[i] + 1) * sizeof(*v));
+				if (!v) {
+					free(idx);
+					return -1;
+				}
+				g->succ[i] = v;
+				g->succ[i][g->n_succ[i]++] = idx[h];
+			}
+	}
+	free(idx);
+	return 0;
+}
+
+/* Tarjan's algorithm without recursion.  Components come out callees
+ * first; `on_scc` gets each one. */
+static int tarjan(const struct graph *g,
+		  int (*on_scc)(void *ctx, const size_t *members, size_t n),
+		  void *ctx)
+{
+	size_t n = g->n, counter = 0, sp = 0, cs = 0;
+	size_t *index = malloc((n + 1) * sizeof(size_t));
+	size_t *low = malloc((n + 1) * sizeof(size_t));
+	bool *on = calloc(n + 1, sizeof(bool));
+	size_t *stack = malloc((n + 1) * sizeof(size_t));
+	struct frame { size_t v, next; } *calls = malloc((n + 1) * sizeof(*calls));
+	int ret = 0;
+
+	if (!index || !low || !on || !stack || !calls) {
+		ret = -1;
+		goto done;
+	}
+	for (size_t i = 0; i < n; i++)
+		index[i] = SIZE_MAX;
+	for (size_t root = 0; root < n && ret == 0; root++) {
+		if (index[root] != SIZE_MAX)
+			continue;
+		calls[cs++] = (struct frame){ root, 0 };
+		index[root] = low[root] = counter++;
+		stack[sp++] = root;
+		on[root] = true;
+		while (cs > 0 && ret == 0) {
+			struct frame *f = &calls[cs - 1];
+			size_t v = f->v;
+			if (f->next < g->n_succ[v]) {
+				size_t w = g->succ[v][f->next++];
+				if (index[w] == SIZE_MAX) {
+					index[w] = low[w] = counter++;
+					stack[sp++] = w;
+					on[w] = true;
+					calls[cs++] = (struct frame){ w, 0 };
+				} else if (on[w] && index[w] < low[v]) {
+					low[v] = index[w];
+				}
+				continue;
+			}
+			if (low[v] == index[v]) {
+				size_t start = sp;
+				do {
+					start--;
+					on[stack[start]] = false;
+				} while (stack[start] != v);
+				ret = on_scc(ctx, stack + start, sp - start);
+				sp = start;
+			}
+			cs--;
+			if (cs > 0) {
+				size_t u = calls[cs - 1].v;
+				if (low[v] < low[u])
+					low[u] = low[v];
+			}
+		}
+	}
+done:
+	free(index);
+	free(low);
+	free(on);
+	free(stack);
+	free(calls);
+	return ret;
+}
+
+struct scc_ctx {
+	struct lg_summaries *s;
+	const struct graph *g;
+	const struct lg_budget *budget;
+	struct lg_oracle oracle;
+};
+
+static bool calls_itself(const struct graph *g, size_t v)
+{
+	for (size_t i = 0; i < g->n_succ[v]; i++)
+		if (g->succ[v][i] == v)
+			return true;
+	return false;
+}
+
+static int on_scc(void *ctx, const size_t *members, size_t n)
+{
+	struct scc_ctx *c = ctx;
+	/* In a recursion, each member starts as "never returns": the first
+	 * round sees only the paths that end without recursing, and each round
+	 * adds what the previous one learnt (a greatest fixpoint: a recursive
+	 * release of a list releases on every path). */
+	if (n > 1 || calls_itself(c->g, members[0]))
+		for (size_t i = 0; i < n; i++) {
+			const struct lg_fn *fn = c->g->fns[members[i]];
+			struct lg_summary *sum = (struct lg_summary *)
+				lg_summaries_find(c->s, fn->id ? fn->id : fn->name);
+			if (!sum || sum->n_effects)
+				continue;
+			sum->effects = calloc(1, sizeof(*sum->effects));
+			if (!sum->effects)
+				return -1;
+			sum->effects[0] = (struct lg_effect){ .kind = LG_EFFECT_STOP, .arg = -1 };
+			sum->n_effects = 1;
+		}
+	for (int round = 0; round < MAX_ROUNDS; round++) {
+		bool changed = false;
+		for (size_t i = 0; i < n; i++) {
+			const struct lg_fn *fn = c->g->fns[members[i]];
+			struct lg_summary *sum = (struct lg_summary *)
+				lg_summaries_find(c->s, fn->id ? fn->id : fn->name);
+			if (!sum)
+				continue;
+			struct lg_effect *old = sum->effects;
+			size_t n_old = sum->n_effects;
+			sum->effects = NULL;
+			sum->n_effects = 0;
+			struct lg_summary tmp = *sum;
+			if (summarise(fn, &c->oracle, c->budget, &tmp) < 0) {
+				sum->effects = old;
+				sum->n_effects = n_old;
+				return -1;
+			}
+			changed |= !same_effects(old, n_old, tmp.effects, tmp.n_effects);
+			free_effects(old, n_old);
+			sum->effects = tmp.effects;
+			sum->n_effects = tmp.n_effects;
+			sum->usable = tmp.usable;
+		}
+		/* a component of one function that does not call itself needs
+		 * one round */
+		if (!changed || (n == 1 && !calls_itself(c->g, members[0])))
+			break;
+	}
+	return 0;
+}
+
+int lg_summaries_compute(struct lg_summaries *s, struct lg_fn *const *fns,
+			 size_t n, const struct lg_budget *budget)
+{
+	struct graph g = { fns, n, NULL, NULL };
+	int ret = build_graph(s, &g);
+	if (ret == 0) {
+		struct scc_ctx c = { s, &g, budget, lg_summaries_oracle(s) };
+		ret = tarjan(&g, on_scc, &c);
+	}
+	for (size_t i = 0; i < n && g.succ; i++)
+		free(g.succ[i]);
+	free(g.succ);
+	free(g.n_succ);
+	return ret;
+}
+
+/* ---- dump ------------------------------------------------------------------ */
+
+static int by_name(const void *a, const void *b)
+{
+	const struct lg_summary *x = *(struct lg_summary *const *)a;
+	const struct lg_summary *y = *(struct lg_summary *const *)b;
+	int c = strcmp(x->name, y->name);
+	return c ? c : strcmp(x->id, y->id);
+}
+
+static void dump_mask(uint8_t m, FILE *out)
+{
+	static const char *const names[] = { "negative", "zero", "positive" };
+	const char *sep = "";
+	for (int i = 0; i < 3; i++)
+		if (m & (1 << i)) {
+			fprintf(out, "%s%s", sep, names[i]);
+			sep = "|";
+		}
+}
+
+static void dump_place(const struct lg_effect *e, FILE *out)
+{
+	if (e->site == LG_SITE_GLOBAL) {
+		fprintf(out, "%s", e->key ? e->key : "?");
+		return;
+	}
+	if (e->site == LG_SITE_OUT_ARG && !e->field)
+		fprintf(out, "*arg %d", e->arg);
+	else
+		fprintf(out, "arg %d", e->arg);
+	if (e->field)
+		fprintf(out, "%s", e->field);
+}
+
+void lg_summaries_dump(const struct lg_summaries *s, FILE *out)
+{
+	struct lg_summary **v = malloc((s->used ? s->used : 1) * sizeof(*v));
+	size_t n = 0;
+	if (!v)
+		return;
+	for (size_t i = 0; i < s->cap; i++)
+		if (s->table[i])
+			v[n++] = s->table[i];
+	qsort(v, n, sizeof(*v), by_name);
+	for (size_t i = 0; i < n; i++) {
+		const struct lg_summary *sum = v[i];
+		fprintf(out, "summary %s (%s)\n", sum->name, sum->id);
+		if (!sum->usable)
+			fputs("  unknown: over the analysis budget\n", out);
+		else if (!sum->n_effects)
+			fputs("  borrows its arguments\n", out);
+		for (size_t k = 0; k < sum->n_effects; k++) {
+			const struct lg_effect *e = &sum->effects[k];
+			const char *res = e->resource == LG_ANY_RESOURCE ? NULL
+				: s->rules && e->resource < s->rules->n_resources
+				? s->rules->resources[e->resource].id : "?";
+			switch (e->kind) {
+			case LG_EFFECT_ACQUIRE:
+				fprintf(out, "  acquire %s ", res ? res : "?");
+				if (e->site == LG_SITE_RETURN)
+					fputs("returned", out);
+				else
+					dump_place(e, out);
+				break;
+			case LG_EFFECT_RELEASE:
+				fputs("  release ", out);
+				dump_place(e, out);
+				break;
+			case LG_EFFECT_TRANSFER:
+				fputs("  transfer ", out);
+				dump_place(e, out);
+				break;
+			case LG_EFFECT_STOP:
+				fputs("  never returns", out);
+				break;
+			}
+			if (e->mask) {
+				fputs(e->kind == LG_EFFECT_RELEASE ? " except when it returns "
+								   : " when it returns ", out);
+				dump_mask(e->mask, out);
+			}
+			if (e->via)
+				fprintf(out, " via %s", e->via);
+			fputc('\n', out);
+		}
+	}
+	free(v);
+}
