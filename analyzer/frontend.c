@@ -36,6 +36,10 @@ struct lg_frontend {
 	size_t n_dropped, cap_dropped;
 	struct noreturn_slot *nr; /* per translation unit: callee -> noreturn */
 	size_t nr_cap, nr_used;
+	char **fn_names, **fn_usrs; /* per translation unit, built on first
+				       need: the functions declared at the top */
+	size_t n_fn_names;
+	bool fn_names_built;
 };
 
 /* ---- a few libclang conveniences ------------------------------------------ */
@@ -155,6 +159,9 @@ struct lower {
 
 	lg_var_id *scope;           /* variables declared, innermost last */
 	uint32_t n_scope, cap_scope;
+	char **cleanup;             /* parallel to scope: the function named by
+				       __attribute__((cleanup(f))), or NULL */
+	uint32_t cap_cleanup;
 
 	struct label *labels;
 	uint32_t n_labels, cap_labels;
@@ -477,11 +484,37 @@ static void enter(struct lower *L, uint32_t b)
 	L->cur = b;
 }
 
+static const char *usr_of_function(struct lower *L, const char *name);
+
+/* The call __attribute__((cleanup(f))) makes when `v` goes out of scope:
+ *   call f(&v) */
+static void emit_cleanup(struct lower *L, uint32_t i, struct lg_loc loc)
+{
+	if (i >= L->cap_cleanup || !L->cleanup[i] || L->cur == NOBLOCK)
+		return;
+	struct lg_opnd arg = lg_opnd_addr(L->scope[i]);
+	char text[160];
+	snprintf(text, sizeof(text), "%s(&%s)", L->cleanup[i],
+		 L->fn->vars[L->scope[i]].name);
+	struct lg_event *e = lg_fn_call(L->fn, L->cur, loc, L->cleanup[i], &arg, 1,
+					LG_NOVAR, text);
+	if (!e) {
+		L->oom = true;
+		return;
+	}
+	const char *usr = usr_of_function(L, L->cleanup[i]);
+	if (usr)
+		e->callee_id = lg_fn_strdup(L->fn, usr);
+}
+
+/* Leaving the scopes deeper than `depth`: each variable's cleanup, then
+ * its end, innermost first. */
 static void kill_to_depth(struct lower *L, uint32_t depth, struct lg_loc loc)
 {
 	if (L->cur == NOBLOCK)
 		return;
 	for (uint32_t i = L->n_scope; i-- > depth;) {
+		emit_cleanup(L, i, loc);
 		struct lg_event *e = lg_fn_event(L->fn, L->cur, LG_EV_KILL, loc);
 		if (!e) {
 			L->oom = true;
@@ -489,6 +522,23 @@ static void kill_to_depth(struct lower *L, uint32_t depth, struct lg_loc loc)
 		}
 		e->dst = L->scope[i];
 	}
+}
+
+/* Closes the scopes deeper than `depth` (after their kills). */
+static void pop_scope(struct lower *L, uint32_t depth)
+{
+	for (uint32_t i = depth; i < L->n_scope && i < L->cap_cleanup; i++) {
+		free(L->cleanup[i]);
+		L->cleanup[i] = NULL;
+	}
+	L->n_scope = depth;
+}
+
+/* A return runs the cleanups of every enclosing scope. */
+static void cleanups_to_depth(struct lower *L, uint32_t depth, struct lg_loc loc)
+{
+	for (uint32_t i = L->n_scope; i-- > depth;)
+		emit_cleanup(L, i, loc);
 }
 
 static void kill_temps(struct lower *L, struct lg_loc loc)
@@ -514,6 +564,95 @@ static uint32_t label_block(struct lower *L, CXCursor label_or_ref)
 	struct label lb = { name, new_block(L) };
 	PUSH(L, L->labels, L->n_labels, L->cap_labels, lb);
 	return lb.block;
+}
+
+struct fn_names_ctx {
+	struct lg_frontend *fe;
+};
+
+static enum CXChildVisitResult collect_fn_name(CXCursor c, CXCursor parent,
+					       CXClientData data)
+{
+	(void)parent;
+	struct lg_frontend *fe = data;
+	if (clang_getCursorKind(c) != CXCursor_FunctionDecl)
+		return CXChildVisit_Continue;
+	char **n = realloc(fe->fn_names, (fe->n_fn_names + 1) * sizeof(*n));
+	if (!n)
+		return CXChildVisit_Break;
+	fe->fn_names = n;
+	char **u = realloc(fe->fn_usrs, (fe->n_fn_names + 1) * sizeof(*u));
+	if (!u)
+		return CXChildVisit_Break;
+	fe->fn_usrs = u;
+	fe->fn_names[fe->n_fn_names] = cx_string(clang_getCursorSpelling(c));
+	fe->fn_usrs[fe->n_fn_names] = cx_string(clang_getCursorUSR(c));
+	fe->n_fn_names++;
+	return CXChildVisit_Continue;
+}
+
+/* The id of the function named `name` in this translation unit (for a
+ * call the source only names, as a cleanup attribute does). */
+static const char *usr_of_function(struct lower *L, const char *name)
+{
+	struct lg_frontend *fe = L->fe;
+	if (!fe->fn_names_built) {
+		fe->fn_names_built = true;
+		clang_visitChildren(clang_getTranslationUnitCursor(L->tu),
+				    collect_fn_name, fe);
+	}
+	for (size_t i = 0; i < fe->n_fn_names; i++)
+		if (fe->fn_names[i] && strcmp(fe->fn_names[i], name) == 0)
+			return fe->fn_usrs[i];
+	return NULL;
+}
+
+/* `__attribute__((cleanup(f)))` (or __cleanup__) on a declaration: f. */
+static char *cleanup_of(struct lower *L, CXCursor decl)
+{
+	struct kids k;
+	char *found = NULL;
+	kids_of(decl, &k);
+	for (unsigned i = 0; i < k.n && !found; i++) {
+		if (!clang_isAttribute(clang_getCursorKind(k.p[i])))
+			continue;
+		CXSourceLocation at = clang_getRangeStart(clang_getCursorExtent(k.p[i]));
+		for (int pass = 0; pass < 2 && !found; pass++) {
+			CXFile f;
+			unsigned off;
+			if (pass == 0)
+				clang_getSpellingLocation(at, &f, NULL, NULL, &off);
+			else
+				clang_getExpansionLocation(at, &f, NULL, NULL, &off);
+			size_t len = 0;
+			const char *buf = f ? clang_getFileContents(L->tu, f, &len) : NULL;
+			if (!buf || off >= len)
+				continue;
+			const char *p = buf + off, *end = buf + len;
+			if ((size_t)(end - p) > 160)
+				end = p + 160;
+			if (end - p > 11 && strncmp(p, "__cleanup__", 11) == 0)
+				p += 11;
+			else if (end - p > 7 && strncmp(p, "cleanup", 7) == 0)
+				p += 7;
+			else
+				continue;
+			while (p < end && isspace((unsigned char)*p))
+				p++;
+			if (p >= end || *p != '(')
+				continue;
+			p++;
+			while (p < end && isspace((unsigned char)*p))
+				p++;
+			const char *q = p;
+			while (q < end && (isalnum((unsigned char)*q) || *q == '_'))
+				q++;
+			if (q > p)
+				found = strndup(p, (size_t)(q - p));
+		}
+	}
+	kids_free(&k);
+	return found;
 }
 
 /* ---- constants ------------------------------------------------------------ */
@@ -1401,6 +1540,26 @@ static void lower_var_decl(struct lower *L, CXCursor d)
 		return;
 	}
 	lg_var_id v = declare(L, d, LG_VAR_LOCAL);
+	if (v != LG_NOVAR) {
+		char *cl = cleanup_of(L, d);
+		if (cl) {
+			uint32_t at = L->n_scope - 1;
+			if (at >= L->cap_cleanup) {
+				uint32_t cap = L->cap_scope > at + 1 ? L->cap_scope : at + 16;
+				char **v2 = realloc(L->cleanup, cap * sizeof(*v2));
+				if (!v2) {
+					free(cl);
+					L->oom = true;
+					return;
+				}
+				memset(v2 + L->cap_cleanup, 0, (cap - L->cap_cleanup) * sizeof(*v2));
+				L->cleanup = v2;
+				L->cap_cleanup = cap;
+			}
+			free(L->cleanup[at]);
+			L->cleanup[at] = cl;
+		}
+	}
 	if (clang_Cursor_isNull(init) || v == LG_NOVAR)
 		return;
 	CXCursor s = strip(init);
@@ -1455,10 +1614,13 @@ static struct lg_opnd lower_compound(struct lower *L, CXCursor s, bool value)
 		emit_assign(L, t, v, loc_of(L, s));
 		v = lg_opnd_var(t);
 	}
-	/* At the function's closing brace the return reports what is held. */
+	/* At the function's closing brace the return reports what is held;
+	 * cleanups still run there. */
 	if (!clang_equalCursors(s, L->body))
 		kill_to_depth(L, depth, loc_end(L, s));
-	L->n_scope = depth;
+	else if (L->cur != NOBLOCK)
+		cleanups_to_depth(L, depth, loc_end(L, s));
+	pop_scope(L, depth);
 	return v;
 }
 
@@ -1624,7 +1786,7 @@ static void lower_for(struct lower *L, CXCursor s)
 	jump(L, H, -1);
 	L->cur = X;
 	kill_to_depth(L, depth, loc_end(L, s));
-	L->n_scope = depth;
+	pop_scope(L, depth);
 }
 
 /*
@@ -1732,7 +1894,11 @@ static void lower_return(struct lower *L, CXCursor s)
 	kids_free(&k);
 	if (L->cur == NOBLOCK && v.kind == LG_OPND_UNKNOWN && k.n > 0)
 		return; /* the value called a noreturn function */
-	uint32_t b = here(L);
+	here(L);
+	cleanups_to_depth(L, 0, loc_of(L, s));
+	if (L->cur == NOBLOCK)
+		return; /* a cleanup that does not return */
+	uint32_t b = L->cur;
 	L->fn->blocks[b].ret = v;
 	lg_fn_term(L->fn, b, LG_TERM_RETURN, loc_of(L, s));
 	L->cur = NOBLOCK;
@@ -1888,6 +2054,9 @@ static struct lg_fn *lower_function(struct lg_frontend *fe, CXCursor fnc,
 		free(L.labels[i].name);
 	free(L.labels);
 	free(L.vars);
+	for (uint32_t i = 0; i < L.cap_cleanup; i++)
+		free(L.cleanup[i]);
+	free(L.cleanup);
 	free(L.scope);
 	free(L.targets);
 	free(L.temps);
@@ -1950,6 +2119,15 @@ struct lg_frontend *lg_frontend_new(void)
 
 static void noreturn_clear(struct lg_frontend *fe)
 {
+	for (size_t i = 0; i < fe->n_fn_names; i++) {
+		free(fe->fn_names[i]);
+		free(fe->fn_usrs[i]);
+	}
+	free(fe->fn_names);
+	free(fe->fn_usrs);
+	fe->fn_names = fe->fn_usrs = NULL;
+	fe->n_fn_names = 0;
+	fe->fn_names_built = false;
 	for (size_t i = 0; i < fe->nr_cap; i++)
 		free(fe->nr[i].name);
 	free(fe->nr);
