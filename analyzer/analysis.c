@@ -511,7 +511,7 @@ static void report(struct ctx *c, const struct state *s, int32_t o,
 	l->acq_block = ob->blk;
 	l->acq_event = ob->ev;
 	l->resource = ob->resource;
-	l->via = ob->via;
+	l->via = dup_or_null(ob->via);
 	l->loss = loss;
 	l->loss_loc = loc;
 	if (ob->is_lock)
@@ -1710,6 +1710,7 @@ void lg_leaks_release(struct lg_leaks *l)
 {
 	for (size_t i = 0; i < l->n; i++) {
 		free(l->v[i].path);
+		free(l->v[i].via);
 		free(l->v[i].handle);
 		free(l->v[i].lost);
 	}

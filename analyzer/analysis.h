@@ -69,8 +69,7 @@ struct lg_budget {
 struct lg_leak {
 	uint32_t acq_block, acq_event;  /* the acquiring CALL event */
 	uint32_t resource;              /* index into the ruleset */
-	const char *via;                /* the wrapper chain, or NULL (points
-					   into the oracle's effects) */
+	char *via;                      /* the wrapper chain, or NULL */
 	enum lg_loss loss;
 	struct lg_loc loss_loc;         /* the return, the kill, the overwrite */
 	char *handle;                   /* what held it when acquired: "conn",

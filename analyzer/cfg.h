@@ -162,6 +162,8 @@ struct lg_fn {
 	struct lg_arena arena;
 	const char *name;
 	const char *id;           /* unique id (USR), as callee_id names it */
+	const char *digest;       /* SHA-256 of the graph's serialised form, set
+				     by the cache; NULL when not computed */
 	struct lg_loc loc;        /* the function's name in its definition */
 	const char **files;       /* file names used by lg_loc.file */
 	uint32_t n_files, cap_files;

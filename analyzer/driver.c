@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cache.h"
 #include "frontend.h"
 #include "report.h"
 #include "summary.h"
@@ -22,6 +23,10 @@
 struct unit {
 	struct lg_fn **fns;        /* phase 1 -> 3 */
 	size_t n_fns, cap_fns;
+	struct lg_leaks *leaks;    /* phase 3: per function, for the cache */
+	struct lg_cache_entry *cached;  /* the previous run's entry, or NULL */
+	bool from_cache;           /* the graphs came from it: not parsed */
+	size_t checked, reused;
 	struct lg_tu_info info;
 	struct lg_findings findings;
 	struct lg_diags diags;
@@ -32,6 +37,7 @@ struct unit {
 
 struct shared {
 	const struct lg_driver_opts *o;
+	struct lg_cache *cache;
 	const struct lg_compdb *db;
 	struct unit *units;
 	const struct lg_summaries *summaries;   /* phase 3 */
@@ -62,6 +68,55 @@ static int keep_fn(void *ctx, struct lg_fn *fn)
 	return 0;
 }
 
+static char *read_text(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	char *buf = NULL;
+	size_t cap = 0, n = 0, r;
+	do {
+		if (n == cap) {
+			char *nb = realloc(buf, (cap = cap ? cap * 2 : 65536) + 1);
+			if (!nb) {
+				free(buf);
+				fclose(f);
+				return NULL;
+			}
+			buf = nb;
+		}
+		r = fread(buf + n, 1, cap - n, f);
+		n += r;
+	} while (r > 0);
+	fclose(f);
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+/* The graphs of an unchanged unit, from the cache: nothing is parsed. */
+static bool take_cached(struct unit *u)
+{
+	struct lg_cache_entry *e = u->cached;
+	if (!e || !e->fresh)
+		return false;
+	u->info.file = strdup(e->main_file);
+	u->info.source = u->info.file ? read_text(u->info.file, &u->info.source_len) : NULL;
+	if (!u->info.source) {
+		lg_tu_info_release(&u->info);
+		return false;
+	}
+	u->info.includes = e->includes;
+	u->info.n_includes = e->n_includes;
+	e->includes = NULL;
+	e->n_includes = 0;
+	u->fns = e->fns;
+	u->n_fns = u->cap_fns = e->n_fns;
+	e->fns = NULL;
+	e->n_fns = 0;
+	return true;
+}
+
 static void parse_unit(struct shared *s, struct lg_frontend *fe, size_t i)
 {
 	const struct lg_compile_cmd *cmd = &s->db->v[i];
@@ -71,8 +126,15 @@ static void parse_unit(struct shared *s, struct lg_frontend *fe, size_t i)
 		cmd->n_args, NULL, 0,
 	};
 
-	if (lg_frontend_run(fe, &job, keep_fn, u, &u->info, &u->diags) != 0)
+	if (s->cache)
+		u->cached = lg_cache_load(s->cache, cmd);
+	u->from_cache = take_cached(u);
+	if (!u->from_cache &&
+	    lg_frontend_run(fe, &job, keep_fn, u, &u->info, &u->diags) != 0)
 		u->failed = 1;
+	if (s->cache)
+		for (size_t k = 0; k < u->n_fns; k++)
+			lg_cache_digest_fn(u->fns[k]);
 	if (s->o->dump_cfg) {
 		FILE *m = open_memstream(&u->dump, &u->dump_len);
 		if (m) {
@@ -103,6 +165,43 @@ static const char *line_of(void *ctx, const char *file, unsigned line, size_t *l
 	return lg_tu_info_line(&u->info, line, len);
 }
 
+/* A previous run's leaks of `fn`, when none of its inputs changed. */
+static bool reuse_leaks(const struct unit *u, const struct lg_summary *sum,
+			const struct lg_fn *fn, struct lg_leaks *out)
+{
+	const struct lg_cache_memo *m = lg_cache_memo(u->cached, fn->id);
+	if (!m || !sum || !sum->digest[0] || strcmp(m->digest, sum->digest) != 0)
+		return false;
+	for (size_t i = 0; i < m->leaks.n; i++) {
+		const struct lg_leak *l = &m->leaks.v[i];
+		if (l->acq_block >= fn->n_blocks ||
+		    l->acq_event >= fn->blocks[l->acq_block].n_ev)
+			return false;   /* does not fit the graph: not trusted */
+	}
+	for (size_t i = 0; i < m->leaks.n; i++) {
+		const struct lg_leak *l = &m->leaks.v[i];
+		if (out->n == out->cap) {
+			size_t cap = out->cap ? out->cap * 2 : 4;
+			struct lg_leak *v = realloc(out->v, cap * sizeof(*v));
+			if (!v)
+				return false;
+			out->v = v;
+			out->cap = cap;
+		}
+		struct lg_leak *c = &out->v[out->n++];
+		*c = *l;
+		c->via = l->via ? strdup(l->via) : NULL;
+		c->handle = l->handle ? strdup(l->handle) : NULL;
+		c->lost = l->lost ? strdup(l->lost) : NULL;
+		c->path = l->n_path ? malloc(l->n_path * sizeof(int32_t)) : NULL;
+		if (c->path)
+			memcpy(c->path, l->path, l->n_path * sizeof(int32_t));
+		else
+			c->n_path = 0;
+	}
+	return true;
+}
+
 static void check_unit(struct shared *s, struct lg_frontend *fe, size_t i)
 {
 	(void)fe;
@@ -110,15 +209,42 @@ static void check_unit(struct shared *s, struct lg_frontend *fe, size_t i)
 	struct lg_oracle oracle = lg_summaries_oracle(s->summaries);
 	struct lg_report_ctx rc = { s->o->rules, line_of, u, s->o->cwd };
 
+	u->leaks = calloc(u->n_fns ? u->n_fns : 1, sizeof(*u->leaks));
+	if (!u->leaks) {
+		lg_diag(&u->diags, LG_ERROR, NULL, 0, 0, "out of memory");
+		u->failed = 1;
+		return;
+	}
 	for (size_t k = 0; k < u->n_fns; k++) {
-		struct lg_leaks leaks = LG_LEAKS_INIT;
-		if (lg_analyse(u->fns[k], &oracle, &s->o->budget, &leaks, &u->diags) < 0)
-			u->failed = 1;
-		if (lg_report(&rc, u->fns[k], &leaks, &u->findings) < 0) {
+		struct lg_fn *fn = u->fns[k];
+		struct lg_leaks *leaks = &u->leaks[k];
+		const struct lg_summary *sum = lg_summaries_find(s->summaries, fn->id);
+		if (s->cache && reuse_leaks(u, sum, fn, leaks)) {
+			u->reused++;
+		} else {
+			lg_leaks_release(leaks);
+			u->checked++;
+			if (lg_analyse(fn, &oracle, &s->o->budget, leaks, &u->diags) < 0)
+				u->failed = 1;
+		}
+		if (lg_report(&rc, fn, leaks, &u->findings) < 0) {
 			lg_diag(&u->diags, LG_ERROR, NULL, 0, 0, "out of memory");
 			u->failed = 1;
 		}
-		lg_leaks_release(&leaks);
+	}
+	/* What this run learnt, for the next one.  A unit that did not parse,
+	 * or whose functions went over budget, is not cached. */
+	if (s->cache && !u->failed && u->info.file) {
+		struct lg_cache_fn_result *res = calloc(u->n_fns ? u->n_fns : 1, sizeof(*res));
+		if (res) {
+			for (size_t k = 0; k < u->n_fns; k++)
+				res[k] = (struct lg_cache_fn_result){
+					u->fns[k], lg_summaries_find(s->summaries, u->fns[k]->id),
+					&u->leaks[k] };
+			lg_cache_store(s->cache, &s->db->v[i], u->info.file, u->info.includes,
+				       u->info.n_includes, res, u->n_fns, &u->diags);
+			free(res);
+		}
 	}
 }
 
@@ -178,9 +304,11 @@ static void run_phase(struct shared *s, int jobs,
 }
 
 int lg_driver_run(const struct lg_driver_opts *o, const struct lg_compdb *db,
-		  struct lg_findings *out, struct lg_diags *d)
+		  struct lg_findings *out, struct lg_diags *d,
+		  struct lg_driver_stats *stats)
 {
 	struct shared s = { .o = o, .db = db };
+	struct lg_driver_stats st = { .units = db->n };
 	struct lg_summaries summaries;
 	int jobs = o->jobs < 1 ? 1 : o->jobs;
 	int ret = 0;
@@ -193,6 +321,8 @@ int lg_driver_run(const struct lg_driver_opts *o, const struct lg_compdb *db,
 	if (!s.units)
 		return lg_diag(d, LG_ERROR, NULL, 0, 0, "out of memory");
 	pthread_mutex_init(&s.lock, NULL);
+	if (o->cache_dir)
+		s.cache = lg_cache_open(o->cache_dir, o->rules_digest, d);
 
 	run_phase(&s, jobs, parse_unit, true);
 
@@ -201,18 +331,28 @@ int lg_driver_run(const struct lg_driver_opts *o, const struct lg_compdb *db,
 	for (size_t i = 0; i < db->n; i++)
 		n_fns += s.units[i].n_fns;
 	struct lg_fn **all = malloc((n_fns ? n_fns : 1) * sizeof(*all));
+	const struct lg_summary_memo **memos = calloc(n_fns ? n_fns : 1, sizeof(*memos));
 	lg_summaries_init(&summaries, o->rules);
-	if (!all) {
+	summaries.rules_digest = o->rules_digest;
+	if (!all || !memos) {
 		ret = lg_diag(d, LG_ERROR, NULL, 0, 0, "out of memory");
 	} else {
 		size_t k = 0;
 		for (size_t i = 0; i < db->n; i++)
-			for (size_t j = 0; j < s.units[i].n_fns; j++)
+			for (size_t j = 0; j < s.units[i].n_fns; j++) {
+				const struct lg_cache_memo *m =
+					lg_cache_memo(s.units[i].cached, s.units[i].fns[j]->id);
+				memos[k] = m ? &m->summary : NULL;
 				all[k++] = s.units[i].fns[j];
-		if (lg_summaries_compute(&summaries, all, n_fns, &o->budget) < 0)
+			}
+		if (lg_summaries_compute(&summaries, all, n_fns, &o->budget, memos) < 0)
 			ret = lg_diag(d, LG_ERROR, NULL, 0, 0, "out of memory");
 	}
 	free(all);
+	free(memos);
+	st.functions = n_fns;
+	st.summaries_computed = summaries.computed;
+	st.summaries_reused = summaries.reused;
 	if (o->dump_summaries)
 		lg_summaries_dump(&summaries, o->dump_summaries);
 
@@ -224,6 +364,16 @@ int lg_driver_run(const struct lg_driver_opts *o, const struct lg_compdb *db,
 		struct unit *u = &s.units[i];
 		if (u->failed)
 			ret = -1;
+		if (u->from_cache)
+			st.units_cached++;
+		else
+			st.units_parsed++;
+		st.functions_checked += u->checked;
+		st.functions_reused += u->reused;
+		for (size_t k = 0; u->leaks && k < u->n_fns; k++)
+			lg_leaks_release(&u->leaks[k]);
+		free(u->leaks);
+		lg_cache_entry_free(u->cached);
 		if (o->dump_cfg && u->dump)
 			fwrite(u->dump, 1, u->dump_len, o->dump_cfg);
 		free(u->dump);
@@ -236,7 +386,10 @@ int lg_driver_run(const struct lg_driver_opts *o, const struct lg_compdb *db,
 		lg_diags_move(d, &u->diags);
 	}
 	lg_summaries_release(&summaries);
+	lg_cache_close(s.cache);
 	pthread_mutex_destroy(&s.lock);
 	free(s.units);
+	if (stats)
+		*stats = st;
 	return ret;
 }

@@ -8,6 +8,9 @@
  *      the call graph, so that a wrapper in db.c serves a caller in login.c;
  *   3. checking, in parallel: each function is analysed with every summary
  *      in hand and its leaks become findings.
+ * With a cache (cache.h), a unit none of whose files changed is not parsed,
+ * and a function none of whose inputs changed is neither summarised nor
+ * checked again.
  * Results are gathered per translation unit and merged in input order, so
  * the output does not depend on scheduling.  The driver neither prints nor
  * exits: findings and diagnostics come back as values.
@@ -30,6 +33,15 @@ struct lg_driver_opts {
 	const char *cwd;      /* for displaying paths */
 	FILE *dump_cfg;       /* developer: each lowered function's graph */
 	FILE *dump_summaries; /* every function's summary */
+	const char *cache_dir;    /* NULL: no cache (cache.h) */
+	const char *rules_digest; /* what the cache keys on for the rules */
+};
+
+/* What a run did, for --stats and the tests of the cache. */
+struct lg_driver_stats {
+	size_t units, units_parsed, units_cached;
+	size_t functions, summaries_computed, summaries_reused;
+	size_t functions_checked, functions_reused;
 };
 
 /*
@@ -38,6 +50,7 @@ struct lg_driver_opts {
  * otherwise (the findings of the files that worked are still in `out`).
  */
 int lg_driver_run(const struct lg_driver_opts *o, const struct lg_compdb *db,
-		  struct lg_findings *out, struct lg_diags *d);
+		  struct lg_findings *out, struct lg_diags *d,
+		  struct lg_driver_stats *stats);
 
 #endif

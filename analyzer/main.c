@@ -20,6 +20,7 @@
 #include "diag.h"
 #include "driver.h"
 #include "finding.h"
+#include "hash.h"
 #include "output.h"
 #include "rules.h"
 
@@ -41,6 +42,11 @@ static const char usage[] =
 "                          (default: number of CPUs)\n"
 "      --list-rules        print the resources the loaded rules define, and exit\n"
 "      --color WHEN        auto (default: on terminals), always, never\n"
+"      --cache-dir DIR     keep what each run learnt in DIR (default:\n"
+"                          .cache/leakgate); a file none of whose inputs changed\n"
+"                          is not parsed again\n"
+"      --no-cache          neither read nor write the cache\n"
+"      --stats             print what was parsed, computed and reused\n"
 "      --max-states N      per-function budget: distinct states at one point\n"
 "                          (default: 512)\n"
 "      --max-steps N       per-function budget: analysis steps (default: 2000000)\n"
@@ -67,6 +73,8 @@ struct options {
 	bool list_rules;
 	bool dump_cfg;
 	bool dump_summaries;
+	bool stats;
+	const char *cache_dir;      /* NULL: no cache */
 	int color;           /* -1 auto, 0 never, 1 always */
 	struct lg_budget budget;
 	char **files;
@@ -127,7 +135,8 @@ static char *builtin_rules_dir(void)
 static int parse_args(int argc, char **argv, struct options *o)
 {
 	enum { OPT_LIST = 256, OPT_VERSION, OPT_HELP, OPT_COLOR, OPT_MAX_STATES,
-	       OPT_MAX_STEPS, OPT_DUMP_CFG, OPT_DUMP_SUMMARIES };
+	       OPT_MAX_STEPS, OPT_DUMP_CFG, OPT_DUMP_SUMMARIES, OPT_CACHE_DIR,
+	       OPT_NO_CACHE, OPT_STATS };
 	static const struct option longopts[] = {
 		{ "build-path", required_argument, NULL, 'p' },
 		{ "rules", required_argument, NULL, 'r' },
@@ -140,6 +149,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "max-steps", required_argument, NULL, OPT_MAX_STEPS },
 		{ "dump-cfg", no_argument, NULL, OPT_DUMP_CFG },
 		{ "dump-summaries", no_argument, NULL, OPT_DUMP_SUMMARIES },
+		{ "cache-dir", required_argument, NULL, OPT_CACHE_DIR },
+		{ "no-cache", no_argument, NULL, OPT_NO_CACHE },
+		{ "stats", no_argument, NULL, OPT_STATS },
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ NULL, 0, NULL, 0 },
@@ -211,6 +223,15 @@ static int parse_args(int argc, char **argv, struct options *o)
 			break;
 		case OPT_DUMP_SUMMARIES:
 			o->dump_summaries = true;
+			break;
+		case OPT_CACHE_DIR:
+			o->cache_dir = optarg;
+			break;
+		case OPT_NO_CACHE:
+			o->cache_dir = NULL;
+			break;
+		case OPT_STATS:
+			o->stats = true;
 			break;
 		case OPT_VERSION:
 			printf("leakgate %s\n", LEAKGATE_VERSION);
@@ -314,6 +335,25 @@ static int gather_from(const struct options *o, const char *dbdir,
 	return ret;
 }
 
+/* What the cache keys on for the rules: every rule file's content, in the
+ * order loaded. */
+static void digest_rules(const struct lg_ruleset *rs, char out[65])
+{
+	struct lg_sha256 h;
+	lg_sha256_init(&h);
+	for (size_t i = 0; i < rs->n_loaded; i++) {
+		FILE *f = fopen(rs->loaded[i], "rb");
+		char buf[8192];
+		size_t n;
+		lg_sha256_update(&h, rs->loaded[i], strlen(rs->loaded[i]) + 1);
+		while (f && (n = fread(buf, 1, sizeof(buf), f)) > 0)
+			lg_sha256_update(&h, buf, n);
+		if (f)
+			fclose(f);
+	}
+	lg_sha256_hex(&h, out);
+}
+
 static int want_color(int setting, FILE *f)
 {
 	if (setting >= 0)
@@ -327,7 +367,8 @@ static int want_color(int setting, FILE *f)
 
 int main(int argc, char **argv)
 {
-	struct options o = { .jobs = 0, .color = -1, .budget = LG_BUDGET_DEFAULT };
+	struct options o = { .jobs = 0, .color = -1, .budget = LG_BUDGET_DEFAULT,
+			     .cache_dir = ".cache/leakgate" };
 	struct lg_diags d = LG_DIAGS_INIT;
 	struct lg_ruleset rules;
 	struct lg_compdb db = LG_COMPDB_INIT;
@@ -373,13 +414,24 @@ int main(int argc, char **argv)
 	if (gather(&o, &db, &d) < 0)
 		goto out;
 
+	char rules_digest[65];
+	digest_rules(&rules, rules_digest);
+	struct lg_driver_stats stats = { 0 };
 	struct lg_driver_opts dopts = {
 		.rules = &rules, .budget = o.budget, .jobs = o.jobs,
 		.cwd = getcwd(cwd, sizeof(cwd)) ? cwd : NULL,
 		.dump_cfg = o.dump_cfg ? stdout : NULL,
 		.dump_summaries = o.dump_summaries ? stdout : NULL,
+		.cache_dir = o.cache_dir, .rules_digest = rules_digest,
 	};
-	int run = lg_driver_run(&dopts, &db, &findings, &d);
+	int run = lg_driver_run(&dopts, &db, &findings, &d, &stats);
+	if (o.stats)
+		lg_diag(&d, LG_NOTE, NULL, 0, 0,
+			"%zu files (%zu parsed, %zu from the cache); %zu functions "
+			"(summaries: %zu computed, %zu reused; checks: %zu run, %zu reused)",
+			stats.units, stats.units_parsed, stats.units_cached, stats.functions,
+			stats.summaries_computed, stats.summaries_reused,
+			stats.functions_checked, stats.functions_reused);
 	lg_findings_sort_unique(&findings);
 
 	struct lg_output_opts oo = {

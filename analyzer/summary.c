@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
+
 #define MAX_ROUNDS 8
 
 static size_t hash_str(const char *s)
@@ -68,6 +70,35 @@ static int insert(struct lg_summaries *s, struct lg_summary *sum)
 	s->table[i] = sum;
 	s->used++;
 	return 0;
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+struct lg_effect *lg_effects_copy(const struct lg_effect *e, size_t n)
+{
+	struct lg_effect *v = calloc(n ? n : 1, sizeof(*v));
+	if (!v)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		v[i] = e[i];
+		v[i].field = dup_or_null(e[i].field);
+		v[i].key = dup_or_null(e[i].key);
+		v[i].via = dup_or_null(e[i].via);
+	}
+	return v;
+}
+
+void lg_effects_free(struct lg_effect *e, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free((char *)e[i].field);
+		free((char *)e[i].key);
+		free((char *)e[i].via);
+	}
+	free(e);
 }
 
 static void free_effects(struct lg_effect *e, size_t n)
@@ -152,10 +183,6 @@ static void add(struct effects *es, struct lg_effect e)
 	es->v[es->n++] = e;
 }
 
-static char *dup_or_null(const char *s)
-{
-	return s ? strdup(s) : NULL;
-}
 
 static char *chain(const struct lg_fn *fn, const struct lg_outcome *o)
 {
@@ -386,6 +413,61 @@ static bool same_effects(const struct lg_effect *a, size_t na,
 	return true;
 }
 
+/* ---- digests ------------------------------------------------------------------ */
+
+static void hash_str_field(struct lg_sha256 *h, const char *str)
+{
+	if (!str) {
+		lg_sha256_update(h, "-", 1);
+		return;
+	}
+	lg_sha256_update(h, "s", 1);
+	lg_sha256_update(h, str, strlen(str) + 1);
+}
+
+static void hash_effects(struct lg_sha256 *h, const struct lg_effect *e, size_t n)
+{
+	char num[96];
+	for (size_t i = 0; i < n; i++) {
+		snprintf(num, sizeof(num), "%d %u %d %d %d %u %u", (int)e[i].kind,
+			 e[i].resource, (int)e[i].site, e[i].arg, (int)e[i].success,
+			 e[i].mask, e[i].fd_like);
+		hash_str_field(h, num);
+		hash_str_field(h, e[i].field);
+		hash_str_field(h, e[i].key);
+		hash_str_field(h, e[i].via);
+	}
+}
+
+/* What `fn`'s summary and findings depend on: its graph, the rules, and
+ * the summary of every function it calls (by id, in call order). */
+static void input_digest(const struct lg_summaries *s, const struct lg_fn *fn,
+			 char out[65])
+{
+	struct lg_sha256 h;
+	if (!fn->digest) {
+		out[0] = '\0';
+		return;
+	}
+	lg_sha256_init(&h);
+	hash_str_field(&h, "leakgate-summary/1");
+	hash_str_field(&h, fn->digest);
+	hash_str_field(&h, s->rules_digest);
+	for (uint32_t b = 0; b < fn->n_blocks; b++)
+		for (uint32_t k = 0; k < fn->blocks[b].n_ev; k++) {
+			const struct lg_event *e = &fn->blocks[b].ev[k];
+			if (e->kind != LG_EV_CALL || !e->callee_id)
+				continue;
+			const struct lg_summary *c = lg_summaries_find(s, e->callee_id);
+			if (!c)
+				continue;
+			hash_str_field(&h, c->id);
+			hash_str_field(&h, c->usable ? "u" : "n");
+			hash_effects(&h, c->effects, c->n_effects);
+		}
+	lg_sha256_hex(&h, out);
+}
+
 /* ---- the call graph, bottom up ---------------------------------------------- */
 
 struct graph {
@@ -541,6 +623,7 @@ struct scc_ctx {
 	const struct graph *g;
 	const struct lg_budget *budget;
 	struct lg_oracle oracle;
+	const struct lg_summary_memo *const *memos;
 };
 
 static bool calls_itself(const struct graph *g, size_t v)
@@ -551,14 +634,47 @@ static bool calls_itself(const struct graph *g, size_t v)
 	return false;
 }
 
+static struct lg_summary *summary_of(struct scc_ctx *c, size_t member)
+{
+	const struct lg_fn *fn = c->g->fns[member];
+	return (struct lg_summary *)lg_summaries_find(c->s, fn->id ? fn->id : fn->name);
+}
+
+/* A function outside any recursion whose inputs did not change since a
+ * memo was made: its summary is the memo's. */
+static bool reuse(struct scc_ctx *c, size_t member)
+{
+	const struct lg_summary_memo *m = c->memos ? c->memos[member] : NULL;
+	struct lg_summary *sum = summary_of(c, member);
+	if (!sum)
+		return false;
+	input_digest(c->s, c->g->fns[member], sum->digest);
+	if (!m || !m->digest || !sum->digest[0] || strcmp(m->digest, sum->digest) != 0)
+		return false;
+	struct lg_effect *e = lg_effects_copy(m->effects, m->n_effects);
+	if (!e)
+		return false;
+	free_effects(sum->effects, sum->n_effects);
+	sum->effects = e;
+	sum->n_effects = m->n_effects;
+	sum->usable = m->usable;
+	sum->from_memo = true;
+	return true;
+}
+
 static int on_scc(void *ctx, const size_t *members, size_t n)
 {
 	struct scc_ctx *c = ctx;
+	bool recursive = n > 1 || calls_itself(c->g, members[0]);
+	if (!recursive && reuse(c, members[0])) {
+		c->s->reused++;
+		return 0;
+	}
 	/* In a recursion, each member starts as "never returns": the first
 	 * round sees only the paths that end without recursing, and each round
 	 * adds what the previous one learnt (a greatest fixpoint: a recursive
 	 * release of a list releases on every path). */
-	if (n > 1 || calls_itself(c->g, members[0]))
+	if (recursive)
 		for (size_t i = 0; i < n; i++) {
 			const struct lg_fn *fn = c->g->fns[members[i]];
 			struct lg_summary *sum = (struct lg_summary *)
@@ -597,19 +713,27 @@ static int on_scc(void *ctx, const size_t *members, size_t n)
 		}
 		/* a component of one function that does not call itself needs
 		 * one round */
-		if (!changed || (n == 1 && !calls_itself(c->g, members[0])))
+		if (!changed || !recursive)
 			break;
+	}
+	c->s->computed += n;
+	/* digests last: in a recursion they depend on each other's result */
+	for (size_t i = 0; i < n; i++) {
+		struct lg_summary *sum = summary_of(c, members[i]);
+		if (sum)
+			input_digest(c->s, c->g->fns[members[i]], sum->digest);
 	}
 	return 0;
 }
 
 int lg_summaries_compute(struct lg_summaries *s, struct lg_fn *const *fns,
-			 size_t n, const struct lg_budget *budget)
+			 size_t n, const struct lg_budget *budget,
+			 const struct lg_summary_memo *const *memos)
 {
 	struct graph g = { fns, n, NULL, NULL };
 	int ret = build_graph(s, &g);
 	if (ret == 0) {
-		struct scc_ctx c = { s, &g, budget, lg_summaries_oracle(s) };
+		struct scc_ctx c = { s, &g, budget, lg_summaries_oracle(s), memos };
 		ret = tarjan(&g, on_scc, &c);
 	}
 	for (size_t i = 0; i < n && g.succ; i++)

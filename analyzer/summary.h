@@ -44,12 +44,29 @@ struct lg_summary {
 	struct lg_effect *effects;  /* field, key and via strings owned */
 	size_t n_effects;
 	bool usable;                /* computed in full (not over a budget) */
+	char digest[65];            /* of everything the function's summary and
+				       findings depend on: its graph, the
+				       rules, its callees' summaries ("" when
+				       the graph has no digest) */
+	bool from_memo;             /* taken from a previous run */
+};
+
+/* A previous run's summary of a function, offered for reuse: taken when
+ * its digest is the digest computed now. */
+struct lg_summary_memo {
+	const char *digest;
+	const struct lg_effect *effects;
+	size_t n_effects;
+	bool usable;
 };
 
 struct lg_summaries {
 	const struct lg_ruleset *rules;
+	const char *rules_digest;   /* goes into every digest; may be NULL */
 	struct lg_summary **table;  /* open hashing by id */
 	size_t cap, used;
+	size_t computed, reused;    /* how many summaries were computed, taken
+				       from memos (figures for --stats) */
 };
 
 void lg_summaries_init(struct lg_summaries *s, const struct lg_ruleset *rules);
@@ -60,7 +77,16 @@ void lg_summaries_init(struct lg_summaries *s, const struct lg_ruleset *rules);
  * unknown); the budget error itself is reported when the function is
  * checked. */
 int lg_summaries_compute(struct lg_summaries *s, struct lg_fn *const *fns,
-			 size_t n, const struct lg_budget *budget);
+			 size_t n, const struct lg_budget *budget,
+			 const struct lg_summary_memo *const *memos);
+
+/* `memos` may be NULL; else memos[i] (or NULL) is offered for fns[i], whose
+ * graph digest is fns[i]->digest. */
+
+/* Copies `n` effects, strings included (malloc'd; free with
+ * lg_effects_free). */
+struct lg_effect *lg_effects_copy(const struct lg_effect *e, size_t n);
+void lg_effects_free(struct lg_effect *e, size_t n);
 
 /* Rules first (by callee name), then summaries (by callee id). */
 struct lg_oracle lg_summaries_oracle(const struct lg_summaries *s);

@@ -457,10 +457,11 @@ static void cli__sarif_output_file_validates(void **state)
 {
 	struct fx *f = *state;
 
-	LG(f, "-r", pool_rules(f), "-f", "sarif", "-o", "out.sarif",
+	LG(f, "--no-cache", "-r", pool_rules(f), "-f", "sarif", "-o", "out.sarif",
 	   cli_path(f, "leak.c"));
 	expect(f, 1, "", "");
-	/* Only the report: no temporary file left behind. */
+	/* Only the report: no temporary file left behind (and, with
+	 * --no-cache, no cache directory either). */
 	assert_string_equal(listing(f, f->dir), "out.sarif\n");
 
 	struct run v = { 0 };
@@ -783,6 +784,152 @@ static char **make_env(void)
 	return env;
 }
 
+/* ---- the summary cache ------------------------------------------------------ */
+
+/* A three-file project: a wrapper and a release helper in db.c (behind
+ * db.h), a caller in login.c that uses them, and other.c that includes
+ * neither.  RELEASES in db.h decides whether db_put() releases. */
+static void write_project(struct fx *f, int releases)
+{
+	write_file(fmt(f, "%s/pool.h", f->dir), read_text(cli_path(f, "pool.h")));
+	write_file(fmt(f, "%s/db.h", f->dir),
+		   fmt(f, "#include \"pool.h\"\n"
+			  "#define RELEASES %d\n"
+			  "struct conn *db_get(struct pool *p);\n"
+			  "void db_put(struct pool *p, struct conn *c);\n", releases));
+	write_file(fmt(f, "%s/db.c", f->dir),
+		   "#include \"db.h\"\n"
+		   "struct conn *db_get(struct pool *p)\n"
+		   "{\n"
+		   "    return pool_acquire(p);\n"
+		   "}\n"
+		   "void db_put(struct pool *p, struct conn *c)\n"
+		   "{\n"
+		   "    if (RELEASES)\n"
+		   "        pool_release(p, c);\n"
+		   "}\n");
+	write_file(fmt(f, "%s/login.c", f->dir),
+		   "#include \"db.h\"\n"
+		   "int login(struct pool *p)\n"
+		   "{\n"
+		   "    struct conn *c = db_get(p);\n"
+		   "    if (!c)\n"
+		   "        return -1;\n"
+		   "    int rc = db_query(c, \"SELECT 1\");\n"
+		   "    db_put(p, c);\n"
+		   "    return rc;\n"
+		   "}\n");
+	write_file(fmt(f, "%s/other.c", f->dir),
+		   "#include \"pool.h\"\n"
+		   "int other(struct pool *p)\n"
+		   "{\n"
+		   "    struct conn *c = pool_acquire(p);\n"
+		   "    if (!c)\n"
+		   "        return -1;\n"
+		   "    return db_query(c, \"SELECT 2\");\n"
+		   "}\n");
+	write_file(fmt(f, "%s/compile_commands.json", f->dir),
+		   fmt(f, "[\n"
+			  "  {\"directory\": \"%1$s\", \"file\": \"db.c\", \"command\": \"cc -c db.c\"},\n"
+			  "  {\"directory\": \"%1$s\", \"file\": \"login.c\", \"command\": \"cc -c login.c\"},\n"
+			  "  {\"directory\": \"%1$s\", \"file\": \"other.c\", \"command\": \"cc -c other.c\"}\n"
+			  "]\n", f->dir));
+}
+
+static const char *stats_line(size_t files, size_t parsed, size_t cached, size_t fns,
+			      size_t computed, size_t sreused, size_t checked,
+			      size_t creused, struct fx *f)
+{
+	return fmt(f, "leakgate: note: %zu files (%zu parsed, %zu from the cache); "
+		      "%zu functions (summaries: %zu computed, %zu reused; checks: "
+		      "%zu run, %zu reused)\n", files, parsed, cached, fns, computed,
+		   sreused, checked, creused);
+}
+
+/* The cache changes nothing in what is reported: a run without it, a first
+ * run that fills it and a second run that uses it print the same findings;
+ * the second run parses nothing and recomputes nothing. */
+static void cli__cache_gives_identical_findings(void **state)
+{
+	struct fx *f = *state;
+	write_project(f, 1);
+
+	LG(f, "--no-cache", "-r", pool_rules(f), "-p", ".");
+	assert_int_equal(f->r.status, 1);
+	char *without = strdup(f->r.out);
+	assert_non_null(strstr(without, "other.c:7:5: warning: connection 'c'"));
+	assert_null(strstr(without, "login.c"));
+
+	LG(f, "--stats", "-r", pool_rules(f), "-p", ".");
+	expect(f, 1, without, stats_line(3, 3, 0, 4, 4, 0, 4, 0, f));
+	LG(f, "--stats", "-r", pool_rules(f), "-p", ".");
+	expect(f, 1, without, stats_line(3, 0, 3, 4, 0, 4, 0, 4, f));
+	free(without);
+}
+
+/* A header that changes invalidates the files that include it (re-parsed)
+ * and the functions whose summaries' inputs changed (db_put(), and login()
+ * through db_put()); other.c, which does not include it, comes from the
+ * cache. */
+static void cli__changed_header_invalidates_what_depends_on_it(void **state)
+{
+	struct fx *f = *state;
+	write_project(f, 1);
+	LG(f, "-r", pool_rules(f), "-p", ".");
+	assert_int_equal(f->r.status, 1);
+	assert_null(strstr(f->r.out, "login.c"));
+
+	write_project(f, 0);   /* db_put() no longer releases */
+	LG(f, "--stats", "-r", pool_rules(f), "-p", ".");
+	assert_int_equal(f->r.status, 1);
+	assert_non_null(strstr(f->r.out,
+		"login.c:9:5: warning: connection 'c' acquired by db_get() at line 4 "
+		"is still held when the function returns here [pool-connection]"));
+	/* db.c and login.c include db.h: parsed; other.c: from the cache.
+	 * db_put()'s graph changed, and login() calls it: both are computed
+	 * again; db_get()'s graph is the same and other() is untouched: both
+	 * are reused. */
+	assert_string_equal(f->r.err, stats_line(3, 2, 1, 4, 2, 2, 2, 2, f));
+
+	/* the same findings as a run without the cache */
+	char *with = strdup(f->r.out);
+	LG(f, "--no-cache", "-r", pool_rules(f), "-p", ".");
+	assert_string_equal(f->r.out, with);
+	free(with);
+}
+
+/* A cache entry that is corrupt, truncated or from another format is
+ * ignored (and rewritten), never trusted. */
+static void cli__corrupt_cache_entries_are_ignored(void **state)
+{
+	struct fx *f = *state;
+	write_project(f, 1);
+	LG(f, "-r", pool_rules(f), "-p", ".");
+	char *expected = strdup(f->r.out);
+	const char *cache = fmt(f, "%s/.cache/leakgate", f->dir);
+	const char *names = listing(f, cache);
+	assert_int_equal(strlen(names) > 0, 1);
+
+	static const char *const garbage[] = {
+		"not json at all",
+		"{\"format\": \"leakgate-cache/1\"",
+		"{\"format\": \"leakgate-cache/999\", \"version\": \"0\"}",
+		"{\"format\": \"leakgate-cache/1\", \"version\": \"" LEAKGATE_VERSION_FOR_TESTS "\","
+		" \"rules\": \"x\", \"file\": \"/nonexistent.c\", \"inputs\": [[\"/nonexistent.c\", \"00\"]],"
+		" \"fns\": [{\"name\": \"f\", \"blocks\": [{\"ev\": [[9]]}]}], \"memos\": []}",
+	};
+	for (size_t g = 0; g < sizeof(garbage) / sizeof(*garbage); g++) {
+		/* overwrite every entry with this garbage */
+		char *list = strdup(names), *save = NULL;
+		for (char *n = strtok_r(list, "\n", &save); n; n = strtok_r(NULL, "\n", &save))
+			write_file(fmt(f, "%s/%s", cache, n), garbage[g]);
+		free(list);
+		LG(f, "--stats", "-r", pool_rules(f), "-p", ".");
+		expect(f, 1, expected, stats_line(3, 3, 0, 4, 4, 0, 4, 0, f));
+	}
+	free(expected);
+}
+
 /* ---- the README's set-up commands ------------------------------------------ */
 
 /* CI runs the README's test command, verbatim: the second ```sh block of
@@ -872,6 +1019,9 @@ int main(int argc, char **argv)
 		T(cli__unknown_option_exits_2),
 		T(cli__format_xml_exits_2),
 		T(cli__jobs_0_exits_2),
+		T(cli__cache_gives_identical_findings),
+		T(cli__changed_header_invalidates_what_depends_on_it),
+		T(cli__corrupt_cache_entries_are_ignored),
 		T(cli__ci_runs_the_readme_test_command),
 	};
 #undef T
