@@ -791,7 +791,10 @@ static char **make_env(void)
  * neither.  RELEASES in db.h decides whether db_put() releases. */
 static void write_project(struct fx *f, int releases)
 {
-	write_file(fmt(f, "%s/pool.h", f->dir), read_text(cli_path(f, "pool.h")));
+	char *pool_h = read_text(cli_path(f, "pool.h"));
+	assert_non_null(pool_h);
+	write_file(fmt(f, "%s/pool.h", f->dir), pool_h);
+	free(pool_h);
 	write_file(fmt(f, "%s/db.h", f->dir),
 		   fmt(f, "#include \"pool.h\"\n"
 			  "#define RELEASES %d\n"

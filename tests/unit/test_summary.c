@@ -1,0 +1,372 @@
+/*
+ * test_summary.c - function summaries on graphs built by hand.
+ *
+ * Each test builds the graphs of a few functions (no C is parsed), computes
+ * their summaries with lg_summaries_compute, and checks the summary of each
+ * as the stable text of lg_summaries_dump; some then check a caller with
+ * the summaries in hand.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "analysis.h"
+#include "cfg.h"
+#include "rules.h"
+#include "summary.h"
+
+static const char rules_yaml[] =
+	"version: 1\n"
+	"resources:\n"
+	"  - id: conn\n"
+	"    kind: connection\n"
+	"    description: a pooled connection\n"
+	"    acquire:\n"
+	"      - function: get\n"
+	"        returns: handle\n"
+	"    release:\n"
+	"      - function: put\n"
+	"        arg: 0\n"
+	"  - id: mutex\n"
+	"    kind: lock\n"
+	"    description: a mutex\n"
+	"    acquire:\n"
+	"      - function: lock\n"
+	"        arg: 0\n"
+	"    release:\n"
+	"      - function: unlock\n"
+	"        arg: 0\n";
+
+struct fixture {
+	struct lg_ruleset rules;
+	struct lg_summaries sums;
+	struct lg_fn *fns[8];
+	size_t n;
+	struct lg_diags diags;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	lg_ruleset_init(&f->rules);
+	if (lg_ruleset_load_buffer(&f->rules, "test.yml", rules_yaml,
+				   sizeof(rules_yaml) - 1, &f->diags) != 0)
+		return -1;
+	lg_summaries_init(&f->sums, &f->rules);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	for (size_t i = 0; i < f->n; i++)
+		lg_fn_free(f->fns[i]);
+	lg_summaries_release(&f->sums);
+	lg_ruleset_release(&f->rules);
+	lg_diags_release(&f->diags);
+	free(f);
+	return 0;
+}
+
+static struct lg_fn *fn(struct fixture *f, const char *name)
+{
+	struct lg_fn *g = lg_fn_new(name);
+	g->id = lg_fn_strdup(g, name);
+	lg_fn_file(g, "t.c");
+	f->fns[f->n++] = g;
+	return g;
+}
+
+static struct lg_loc L(uint32_t line)
+{
+	return (struct lg_loc){ 0, line, 1 };
+}
+
+static void call(struct lg_fn *g, uint32_t b, const char *callee, lg_var_id ret,
+		 int n, ...)
+{
+	struct lg_opnd args[4];
+	va_list ap;
+	va_start(ap, n);
+	for (int i = 0; i < n; i++)
+		args[i] = va_arg(ap, struct lg_opnd);
+	va_end(ap);
+	struct lg_event *e = lg_fn_call(g, b, L(1), callee, args, (uint32_t)n, ret, NULL);
+	assert_non_null(e);
+	e->callee_id = lg_fn_strdup(g, callee);
+}
+
+static void ret(struct lg_fn *g, uint32_t b, struct lg_opnd v)
+{
+	g->blocks[b].ret = v;
+	lg_fn_term(g, b, LG_TERM_RETURN, L(9));
+}
+
+static void branch(struct lg_fn *g, uint32_t b, lg_var_id v, enum lg_rel rel,
+		   int64_t k, uint32_t t, uint32_t e)
+{
+	struct lg_test test = lg_test_make(v, rel, k);
+	lg_fn_edge(g, b, t, test, -1);
+	lg_fn_edge(g, b, e, lg_test_negate(test), -1);
+	lg_fn_term(g, b, LG_TERM_BRANCH, L(0));
+}
+
+static void go(struct lg_fn *g, uint32_t from, uint32_t to)
+{
+	lg_fn_edge(g, from, to, lg_test_none(), -1);
+	lg_fn_term(g, from, LG_TERM_GOTO, L(0));
+}
+
+static char *dump(struct fixture *f)
+{
+	for (size_t i = 0; i < f->n; i++)
+		assert_int_equal(lg_fn_check(f->fns[i]), 0);
+	assert_int_equal(lg_summaries_compute(&f->sums, f->fns, f->n, NULL, NULL), 0);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&text, &len);
+	lg_summaries_dump(&f->sums, m);
+	fclose(m);
+	return text;
+}
+
+/* struct conn *w(void) { return get(); }
+ * struct conn *ww(void) { struct conn *c = w(); return c; } */
+static void summary__wrappers_of_wrappers_acquire(void **state)
+{
+	struct fixture *f = *state;
+	struct lg_fn *w = fn(f, "w");
+	lg_var_id t = lg_fn_var(w, NULL, LG_VAR_TEMP);
+	uint32_t b = lg_fn_block(w);
+	call(w, b, "get", t, 0);
+	ret(w, b, lg_opnd_var(t));
+
+	struct lg_fn *ww = fn(f, "ww");
+	lg_var_id c = lg_fn_var(ww, "c", LG_VAR_LOCAL);
+	b = lg_fn_block(ww);
+	call(ww, b, "w", c, 0);
+	ret(ww, b, lg_opnd_var(c));
+
+	char *text = dump(f);
+	assert_string_equal(text,
+		"summary w (w)\n"
+		"  acquire conn returned via w() -> get()\n"
+		"summary ww (ww)\n"
+		"  acquire conn returned via ww() -> w() -> get()\n");
+	free(text);
+}
+
+/* void close_if(struct conn *c) { if (c) put(c); }       releases
+ * int finish(struct conn *c) { if (q(c) < 0) return -1; put(c); return 0; }
+ * void keep(struct conn *c) { g = c; }                   transfers
+ * int ping(struct conn *c) { return q(c); }              borrows */
+static void summary__what_helpers_do_to_parameters(void **state)
+{
+	struct fixture *f = *state;
+
+	struct lg_fn *g = fn(f, "close_if");
+	lg_var_id c = lg_fn_var(g, "c", LG_VAR_PARAM);
+	g->vars[c].is_pointer = 1;
+	uint32_t b0 = lg_fn_block(g), b1 = lg_fn_block(g), b2 = lg_fn_block(g);
+	branch(g, b0, c, LG_REL_NE, 0, b1, b2);
+	call(g, b1, "put", LG_NOVAR, 1, lg_opnd_var(c));
+	go(g, b1, b2);
+	ret(g, b2, lg_opnd_unknown());
+
+	g = fn(f, "finish");
+	c = lg_fn_var(g, "c", LG_VAR_PARAM);
+	lg_var_id t = lg_fn_var(g, NULL, LG_VAR_TEMP);
+	b0 = lg_fn_block(g);
+	b1 = lg_fn_block(g);
+	b2 = lg_fn_block(g);
+	call(g, b0, "q", t, 1, lg_opnd_var(c));
+	branch(g, b0, t, LG_REL_LT, 0, b1, b2);
+	ret(g, b1, lg_opnd_const(-1));
+	call(g, b2, "put", LG_NOVAR, 1, lg_opnd_var(c));
+	ret(g, b2, lg_opnd_const(0));
+
+	g = fn(f, "keep");
+	c = lg_fn_var(g, "c", LG_VAR_PARAM);
+	b0 = lg_fn_block(g);
+	struct lg_event *e = lg_fn_event(g, b0, LG_EV_ESCAPE, L(2));
+	e->src = lg_opnd_var(c);
+	ret(g, b0, lg_opnd_unknown());
+
+	g = fn(f, "ping");
+	c = lg_fn_var(g, "c", LG_VAR_PARAM);
+	t = lg_fn_var(g, NULL, LG_VAR_TEMP);
+	b0 = lg_fn_block(g);
+	call(g, b0, "q", t, 1, lg_opnd_var(c));
+	ret(g, b0, lg_opnd_var(t));
+
+	char *text = dump(f);
+	assert_string_equal(text,
+		"summary close_if (close_if)\n"
+		"  release arg 0\n"
+		"summary finish (finish)\n"
+		"  release arg 0 except when it returns negative\n"
+		"summary keep (keep)\n"
+		"  transfer arg 0\n"
+		"summary ping (ping)\n"
+		"  borrows its arguments\n");
+	free(text);
+}
+
+/* void lk(struct db *d) { lock(&d->mu); }   acquire-only lock wrapper
+ * void ul(struct db *d) { unlock(&d->mu); }
+ * then a caller: lk(d); if (x) return; ul(d);  leaks at the early return */
+static void summary__lock_wrappers_through_a_field(void **state)
+{
+	struct fixture *f = *state;
+	struct lg_fn *g = fn(f, "lk");
+	lg_var_id d = lg_fn_var(g, "d", LG_VAR_PARAM);
+	lg_var_id mu = lg_fn_field(g, d, "->mu");
+	uint32_t b = lg_fn_block(g);
+	call(g, b, "lock", LG_NOVAR, 1, lg_opnd_addr(mu));
+	ret(g, b, lg_opnd_unknown());
+
+	g = fn(f, "ul");
+	d = lg_fn_var(g, "d", LG_VAR_PARAM);
+	mu = lg_fn_field(g, d, "->mu");
+	b = lg_fn_block(g);
+	call(g, b, "unlock", LG_NOVAR, 1, lg_opnd_addr(mu));
+	ret(g, b, lg_opnd_unknown());
+
+	struct lg_fn *caller = fn(f, "caller");
+	d = lg_fn_var(caller, "d", LG_VAR_PARAM);
+	lg_var_id x = lg_fn_var(caller, "x", LG_VAR_PARAM);
+	uint32_t b0 = lg_fn_block(caller), b1 = lg_fn_block(caller),
+		 b2 = lg_fn_block(caller);
+	call(caller, b0, "lk", LG_NOVAR, 1, lg_opnd_var(d));
+	branch(caller, b0, x, LG_REL_NE, 0, b1, b2);
+	ret(caller, b1, lg_opnd_const(-1));
+	call(caller, b2, "ul", LG_NOVAR, 1, lg_opnd_var(d));
+	ret(caller, b2, lg_opnd_const(0));
+
+	char *text = dump(f);
+	assert_non_null(strstr(text,
+		"summary lk (lk)\n"
+		"  acquire mutex arg 0->mu via lk() -> lock()\n"));
+	assert_non_null(strstr(text, "summary ul (ul)\n  release arg 0->mu\n"));
+	free(text);
+
+	struct lg_oracle o = lg_summaries_oracle(&f->sums);
+	struct lg_leaks leaks = LG_LEAKS_INIT;
+	assert_int_equal(lg_analyse(caller, &o, NULL, &leaks, &f->diags), 0);
+	assert_int_equal(leaks.n, 1);
+	assert_int_equal(leaks.v[0].loss_loc.line, 9);
+	assert_string_equal(leaks.v[0].via, "lk() -> lock()");
+	assert_string_equal(leaks.v[0].handle, "&d->mu");
+	lg_leaks_release(&leaks);
+}
+
+/* Mutual recursion that releases on every path:
+ *   a(c, n) { if (n <= 0) { put(c); return; } b(c, n); }
+ *   b(c, n) { a(c, n - 1); }
+ * Starting from "never returns", the fixpoint finds that both release. */
+static void summary__recursion_reaches_a_fixpoint(void **state)
+{
+	struct fixture *f = *state;
+	struct lg_fn *a = fn(f, "a");
+	lg_var_id c = lg_fn_var(a, "c", LG_VAR_PARAM);
+	lg_var_id n = lg_fn_var(a, "n", LG_VAR_PARAM);
+	uint32_t b0 = lg_fn_block(a), b1 = lg_fn_block(a), b2 = lg_fn_block(a);
+	branch(a, b0, n, LG_REL_LE, 0, b1, b2);
+	call(a, b1, "put", LG_NOVAR, 1, lg_opnd_var(c));
+	ret(a, b1, lg_opnd_unknown());
+	call(a, b2, "b", LG_NOVAR, 2, lg_opnd_var(c), lg_opnd_var(n));
+	ret(a, b2, lg_opnd_unknown());
+
+	struct lg_fn *b = fn(f, "b");
+	c = lg_fn_var(b, "c", LG_VAR_PARAM);
+	n = lg_fn_var(b, "n", LG_VAR_PARAM);
+	b0 = lg_fn_block(b);
+	call(b, b0, "a", LG_NOVAR, 2, lg_opnd_var(c), lg_opnd_unknown());
+	ret(b, b0, lg_opnd_unknown());
+
+	char *text = dump(f);
+	assert_string_equal(text,
+		"summary a (a)\n"
+		"  release arg 0\n"
+		"summary b (b)\n"
+		"  release arg 0\n");
+	free(text);
+}
+
+/* A function every path of which ends in a call that does not return. */
+static void summary__function_that_never_returns(void **state)
+{
+	struct fixture *f = *state;
+	struct lg_fn *g = fn(f, "fatal");
+	uint32_t b = lg_fn_block(g);
+	call(g, b, "abort", LG_NOVAR, 0);
+	lg_fn_term(g, b, LG_TERM_STOP, L(2));
+
+	char *text = dump(f);
+	assert_string_equal(text, "summary fatal (fatal)\n  never returns\n");
+	free(text);
+}
+
+/* A memo whose digest matches is taken as the summary; one whose digest
+ * differs is not. */
+static void summary__memos_are_taken_only_when_the_digest_matches(void **state)
+{
+	struct fixture *f = *state;
+	struct lg_fn *g = fn(f, "w");
+	lg_var_id t = lg_fn_var(g, NULL, LG_VAR_TEMP);
+	uint32_t b = lg_fn_block(g);
+	call(g, b, "get", t, 0);
+	ret(g, b, lg_opnd_var(t));
+	g->digest = lg_fn_strdup(g, "graph-digest");
+
+	/* first run: no memo; its digest is what a memo must match */
+	char *text = dump(f);
+	free(text);
+	const struct lg_summary *s = lg_summaries_find(&f->sums, "w");
+	assert_non_null(s);
+	char digest[65];
+	memcpy(digest, s->digest, sizeof(digest));
+	assert_int_equal(strlen(digest), 64);
+	lg_summaries_release(&f->sums);
+
+	struct lg_effect fake = { .kind = LG_EFFECT_TRANSFER, .arg = 0,
+				  .resource = LG_ANY_RESOURCE };
+	struct lg_summary_memo stale = { "other-digest", &fake, 1, true };
+	const struct lg_summary_memo *memos[1] = { &stale };
+	lg_summaries_init(&f->sums, &f->rules);
+	assert_int_equal(lg_summaries_compute(&f->sums, f->fns, 1, NULL, memos), 0);
+	assert_int_equal(f->sums.reused, 0);
+	assert_int_equal(lg_summaries_find(&f->sums, "w")->effects[0].kind,
+			 LG_EFFECT_ACQUIRE);
+	lg_summaries_release(&f->sums);
+
+	struct lg_summary_memo good = { digest, &fake, 1, true };
+	memos[0] = &good;
+	lg_summaries_init(&f->sums, &f->rules);
+	assert_int_equal(lg_summaries_compute(&f->sums, f->fns, 1, NULL, memos), 0);
+	assert_int_equal(f->sums.reused, 1);
+	assert_int_equal(lg_summaries_find(&f->sums, "w")->effects[0].kind,
+			 LG_EFFECT_TRANSFER);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+		T(summary__wrappers_of_wrappers_acquire),
+		T(summary__what_helpers_do_to_parameters),
+		T(summary__lock_wrappers_through_a_field),
+		T(summary__recursion_reaches_a_fixpoint),
+		T(summary__function_that_never_returns),
+		T(summary__memos_are_taken_only_when_the_digest_matches),
+#undef T
+	};
+	return cmocka_run_group_tests_name("summary", tests, NULL, NULL);
+}
