@@ -113,7 +113,9 @@ struct ctx {
 	struct lg_leaks *out;
 	struct lg_diags *d;
 	struct lg_arena arena;
-	struct block_states *at;   /* per block */
+	struct block_states *at;   /* per block; allocated once per function */
+	uint32_t *touched_blocks;  /* blocks whose `at` this run used */
+	uint32_t n_touched_blocks;
 	struct work *queue;
 	size_t qhead, qtail, qcap;
 	struct seen_leak *seen;
@@ -318,16 +320,24 @@ static lg_var_id place_of(struct ctx *c, const struct lg_opnd *a, const char *pa
 
 /* ---- states ------------------------------------------------------------------ */
 
+static void *ctx_alloc_raw(struct ctx *c, size_t n)
+{
+	void *p = lg_arena_alloc_raw(&c->arena, n);
+	if (!p)
+		c->oom = true;
+	return p;
+}
+
 static struct state *state_clone(struct ctx *c, const struct state *s,
 				 uint32_t extra_obj, uint32_t extra_bind)
 {
-	struct state *t = ctx_alloc(c, sizeof(*t));
+	struct state *t = ctx_alloc_raw(c, sizeof(*t));
 	if (!t)
 		return NULL;
 	*t = *s;
 	t->queued = false;
-	t->objs = ctx_alloc(c, (s->n_obj + extra_obj + 1) * sizeof(struct obj));
-	t->binds = ctx_alloc(c, (s->n_bind + extra_bind + 1) * sizeof(struct bind));
+	t->objs = ctx_alloc_raw(c, (s->n_obj + extra_obj + 1) * sizeof(struct obj));
+	t->binds = ctx_alloc_raw(c, (s->n_bind + extra_bind + 1) * sizeof(struct bind));
 	if (!t->objs || !t->binds)
 		return NULL;
 	if (s->n_obj)
@@ -836,6 +846,13 @@ static void release_if(struct state *s, int32_t o, lg_var_id result, uint8_t hel
 	set_bind(s, (struct bind){ result, o, C_ALL, R_STATUS });
 }
 
+/* C library calls that take their first argument over: realloc() moves
+ * the memory to its result, whatever the rules say of what lies in it. */
+static bool moves_its_argument(const char *callee)
+{
+	return strcmp(callee, "realloc") == 0 || strcmp(callee, "reallocarray") == 0;
+}
+
 static struct state *ev_call(struct ctx *c, struct state *s,
 			     const struct lg_event *e)
 {
@@ -894,7 +911,8 @@ static struct state *ev_call(struct ctx *c, struct state *s,
 		const struct lg_opnd *op = &e->args[a];
 		if (a < 64 && handled_arg[a])
 			continue;
-		if (!e->callee && op->kind == LG_OPND_VAR) {
+		if ((!e->callee || (a == 0 && moves_its_argument(e->callee))) &&
+		    op->kind == LG_OPND_VAR) {
 			escape_opnd(c, s, op);
 			escape_children(c, s, op->var);
 		} else if (op->kind == LG_OPND_ADDR && !known) {
@@ -1246,6 +1264,8 @@ static int propagate(struct ctx *c, uint32_t block, struct state *s)
 {
 	struct block_states *bs = &c->at[block];
 
+	if (bs->cap == 0 && bs->n == 0)
+		c->touched_blocks[c->n_touched_blocks++] = block;
 	s->hash = state_hash(c, s);
 	for (uint32_t i = 0; i < bs->n; i++) {
 		if (same_key(c, bs->v[i], s)) {
@@ -1342,8 +1362,11 @@ static int run(struct ctx *c, struct state *entry)
 	int ret = 0;
 
 	c->qhead = c->qtail = 0;
-	c->at = calloc(c->fn->n_blocks, sizeof(*c->at));
-	if (!c->at || !entry) {
+	if (!c->at) {
+		c->at = calloc(c->fn->n_blocks, sizeof(*c->at));
+		c->touched_blocks = malloc(c->fn->n_blocks * sizeof(*c->touched_blocks));
+	}
+	if (!c->at || !c->touched_blocks || !entry) {
 		c->oom = true;
 		goto done;
 	}
@@ -1371,8 +1394,10 @@ done:
 	c->n_held_exits = 0;
 	c->any_fail_exit = false;
 	c->fail_retmask = 0;
-	free(c->at);
-	c->at = NULL;
+	if (c->at)
+		for (uint32_t i = 0; i < c->n_touched_blocks; i++)
+			c->at[c->touched_blocks[i]] = (struct block_states){ NULL, 0, 0 };
+	c->n_touched_blocks = 0;
 	return ret;
 }
 
@@ -1446,6 +1471,8 @@ static void ctx_release(struct ctx *c)
 		free(c->xv[i].name);
 	}
 	free(c->xv);
+	free(c->at);
+	free(c->touched_blocks);
 	free(c->lock_keys);
 	free(c->held_exits);
 	free(c->queue);
@@ -1478,7 +1505,7 @@ int lg_analyse(const struct lg_fn *fn, const struct lg_oracle *oracle,
 		c.site_blk = p.sites[i].blk;
 		c.site_ev = p.sites[i].ev;
 		ret = run(&c, empty_state(&c));
-		lg_arena_release(&c.arena);
+		lg_arena_reset(&c.arena);
 	}
 	if (c.oom && ret == 0)
 		ret = lg_diag(d, LG_ERROR, NULL, 0, 0, "out of memory analysing '%s'",
@@ -1576,6 +1603,93 @@ static struct state *entry_with(struct ctx *c, lg_var_id v, const struct lg_opnd
 	return s;
 }
 
+/*
+ * The parameters (and places below them) whose fate can be anything but
+ * "borrowed": those some event could release, store or hand on.  A place
+ * only read, or only passed by value to calls that merely borrow it, needs
+ * no run of its own: its summary is "borrowed" by construction.
+ */
+static void mark(struct ctx *c, bool *touched, size_t size, const struct lg_opnd *op)
+{
+	if (op->kind != LG_OPND_VAR && op->kind != LG_OPND_ADDR)
+		return;
+	lg_var_id v = op->var;
+	if (v < size)
+		touched[v] = true;
+	/* what lies below a variable goes with it */
+	for (lg_var_id w = 0; w < size; w++)
+		if (var_parent(c, w) == v)
+			touched[w] = true;
+}
+
+static void mark_touched(struct ctx *c, bool *touched, size_t size)
+{
+	const struct lg_fn *fn = c->fn;
+	for (uint32_t b = 0; b < fn->n_blocks; b++) {
+		const struct lg_block *bl = &fn->blocks[b];
+		if (bl->term == LG_TERM_RETURN)
+			mark(c, touched, size, &bl->ret);
+		for (uint32_t i = 0; i < bl->n_ev; i++) {
+			const struct lg_event *e = &bl->ev[i];
+			if (e->kind == LG_EV_ESCAPE ||
+			    (e->kind == LG_EV_ASSIGN && caller_visible(c, e->dst))) {
+				mark(c, touched, size, &e->src);   /* stored */
+				continue;
+			}
+			if (e->kind != LG_EV_CALL)
+				continue;
+			size_t n = 0;
+			bool known;
+			const struct lg_effect *eff =
+				c->oracle->lookup(c->oracle->ctx, e, &n, &known);
+			for (uint32_t a = 0; a < e->n_args; a++) {
+				const struct lg_opnd *op = &e->args[a];
+				/* by address to an unknown body, or to a callback:
+				 * may be kept or changed */
+				if ((op->kind == LG_OPND_ADDR && !known) || !e->callee ||
+				    (a == 0 && moves_its_argument(e->callee)))
+					mark(c, touched, size, op);
+				/* what a pointer parameter points to may be changed
+				 * by a body we do not know */
+				if (op->kind == LG_OPND_VAR && !known && is_param(c, op->var))
+					for (lg_var_id w = 0; w < size; w++)
+						if (var_parent(c, w) == op->var)
+							touched[w] = true;
+			}
+			for (size_t k = 0; k < n; k++) {
+				if (eff[k].kind == LG_EFFECT_ACQUIRE || eff[k].arg < 0 ||
+				    (uint32_t)eff[k].arg >= e->n_args)
+					continue;
+				const struct lg_opnd *a = &e->args[eff[k].arg];
+				if (!eff[k].field) {
+					mark(c, touched, size, a);
+				} else {
+					lg_var_id p = place_of(c, a, eff[k].field);
+					if (p < size)
+						touched[p] = true;
+				}
+			}
+		}
+	}
+	/* a copy of a parameter that reaches one of those reaches it too:
+	 * walk the copies backwards until nothing changes */
+	for (bool grew = true; grew;) {
+		grew = false;
+		for (uint32_t b = 0; b < fn->n_blocks; b++) {
+			const struct lg_block *bl = &fn->blocks[b];
+			for (uint32_t i = 0; i < bl->n_ev; i++) {
+				const struct lg_event *e = &bl->ev[i];
+				if (e->kind != LG_EV_ASSIGN || e->dst >= size || !touched[e->dst] ||
+				    (e->src.kind != LG_OPND_VAR && e->src.kind != LG_OPND_ADDR) ||
+				    e->src.var >= size || touched[e->src.var])
+					continue;
+				touched[e->src.var] = true;
+				grew = true;
+			}
+		}
+	}
+}
+
 int lg_analyse_outcomes(const struct lg_fn *fn, const struct lg_oracle *oracle,
 			const struct lg_budget *budget, struct lg_outcomes *out,
 			struct lg_diags *d)
@@ -1625,7 +1739,7 @@ int lg_analyse_outcomes(const struct lg_fn *fn, const struct lg_oracle *oracle,
 		if (s0)
 			s0->fate = LG_FATE_NONE;
 		ret = run(&c, s0);
-		lg_arena_release(&c.arena);
+		lg_arena_reset(&c.arena);
 	}
 
 	/* parameters and the places they point to, including places that only
@@ -1648,10 +1762,16 @@ int lg_analyse_outcomes(const struct lg_fn *fn, const struct lg_oracle *oracle,
 					place_var(&c, a->var, path);
 			}
 		}
+	size_t n_touched = fn->n_vars + c.n_xv;
+	bool *touched = calloc(n_touched + 1, sizeof(*touched));
+	if (!touched)
+		c.oom = true;
+	else
+		mark_touched(&c, touched, n_touched);
 	for (lg_var_id v = 0; v < fn->n_vars + c.n_xv && ret == 0 && !c.oom; v++) {
 		int arg;
 		char path[LG_PATH_MAX];
-		if (!param_place(&c, v, &arg, path))
+		if (v >= n_touched || !touched[v] || !param_place(&c, v, &arg, path))
 			continue;
 		struct lg_outcome *o = new_outcome(&c, out);
 		if (!o)
@@ -1664,8 +1784,10 @@ int lg_analyse_outcomes(const struct lg_fn *fn, const struct lg_oracle *oracle,
 		c.site_blk = c.site_ev = UINT32_MAX;
 		c.outcome = o;
 		ret = run(&c, entry_with(&c, v, NULL));
-		lg_arena_release(&c.arena);
+		lg_arena_reset(&c.arena);
 	}
+
+	free(touched);
 
 	/* global locks the function takes or gives back */
 	for (size_t i = 0; i < c.n_lock_keys && ret == 0 && !c.oom; i++) {
@@ -1686,7 +1808,7 @@ int lg_analyse_outcomes(const struct lg_fn *fn, const struct lg_oracle *oracle,
 		c.site_blk = c.site_ev = UINT32_MAX;
 		c.outcome = o;
 		ret = run(&c, entry_with(&c, LG_NOVAR, k));
-		lg_arena_release(&c.arena);
+		lg_arena_reset(&c.arena);
 	}
 
 	if (c.oom && ret == 0)

@@ -27,6 +27,14 @@ void lg_arena_init(struct lg_arena *a)
 
 void *lg_arena_alloc(struct lg_arena *a, size_t size)
 {
+	void *p = lg_arena_alloc_raw(a, size);
+	if (p)
+		memset(p, 0, size);
+	return p;
+}
+
+void *lg_arena_alloc_raw(struct lg_arena *a, size_t size)
+{
 	const size_t align = alignof(max_align_t);
 	struct lg_arena_chunk *c = a->head;
 
@@ -55,8 +63,23 @@ void *lg_arena_alloc(struct lg_arena *a, size_t size)
 	}
 	void *p = c->data + c->used;
 	c->used += size;
-	memset(p, 0, size);
 	return p;
+}
+
+void lg_arena_reset(struct lg_arena *a)
+{
+	struct lg_arena_chunk *keep = a->head;
+	if (!keep)
+		return;
+	struct lg_arena_chunk *c = keep->next;
+	while (c) {
+		struct lg_arena_chunk *next = c->next;
+		free(c);
+		c = next;
+	}
+	keep->next = NULL;
+	keep->used = 0;
+	a->total = sizeof(*keep) + keep->size;
 }
 
 void *lg_arena_grow(struct lg_arena *a, void *old, size_t old_n, size_t new_n,

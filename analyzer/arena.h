@@ -27,6 +27,10 @@ struct lg_arena {
 void lg_arena_init(struct lg_arena *a);
 /* Zeroed, aligned for any type; NULL when memory runs out. */
 void *lg_arena_alloc(struct lg_arena *a, size_t size);
+/* The same, not zeroed: for memory the caller fills at once. */
+void *lg_arena_alloc_raw(struct lg_arena *a, size_t size);
+/* Forgets every allocation but keeps the newest chunk for reuse. */
+void lg_arena_reset(struct lg_arena *a);
 /* Grows an array allocated from this arena: copies the old n elements. */
 void *lg_arena_grow(struct lg_arena *a, void *old, size_t old_n, size_t new_n,
 		    size_t elem);

@@ -167,6 +167,7 @@ static char *entry_path(const struct lg_cache *c, const struct lg_compile_cmd *c
 	lg_sha256_init(&h);
 	lg_sha256_update(&h, FORMAT, sizeof(FORMAT));
 	lg_sha256_update(&h, LEAKGATE_VERSION, sizeof(LEAKGATE_VERSION));
+	lg_sha256_update(&h, c->rules_digest, strlen(c->rules_digest) + 1);
 	lg_sha256_update(&h, cmd->file, strlen(cmd->file) + 1);
 	lg_sha256_update(&h, cmd->directory, strlen(cmd->directory) + 1);
 	for (int i = 0; i < cmd->n_args; i++)

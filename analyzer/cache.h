@@ -2,7 +2,9 @@
  * cache.h - what earlier runs learnt, kept on disk.
  *
  * One entry per translation unit (per compile command), named by a digest
- * of the file's path, its directory, its flags and leakgate's version.  An
+ * of the file's path, its directory, its flags, and the salt: leakgate's
+ * own binary and the rules (so a rebuilt analyzer never trusts what an
+ * older one concluded).  An
  * entry holds:
  *   - the unit's lowered graphs, with the digest of the content of the main
  *     file and of every file it included: when none of them changed, the

@@ -335,21 +335,28 @@ static int gather_from(const struct options *o, const char *dbdir,
 	return ret;
 }
 
-/* What the cache keys on for the rules: every rule file's content, in the
- * order loaded. */
+static void hash_file(struct lg_sha256 *h, const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char buf[8192];
+	size_t n;
+	lg_sha256_update(h, path, strlen(path) + 1);
+	while (f && (n = fread(buf, 1, sizeof(buf), f)) > 0)
+		lg_sha256_update(h, buf, n);
+	if (f)
+		fclose(f);
+}
+
+/* What the cache keys on besides the sources: leakgate itself (its own
+ * binary, so that a rebuilt analyzer never trusts what an older one
+ * concluded) and every rule file's content, in the order loaded. */
 static void digest_rules(const struct lg_ruleset *rs, char out[65])
 {
 	struct lg_sha256 h;
 	lg_sha256_init(&h);
+	hash_file(&h, "/proc/self/exe");
 	for (size_t i = 0; i < rs->n_loaded; i++) {
-		FILE *f = fopen(rs->loaded[i], "rb");
-		char buf[8192];
-		size_t n;
-		lg_sha256_update(&h, rs->loaded[i], strlen(rs->loaded[i]) + 1);
-		while (f && (n = fread(buf, 1, sizeof(buf), f)) > 0)
-			lg_sha256_update(&h, buf, n);
-		if (f)
-			fclose(f);
+		hash_file(&h, rs->loaded[i]);
 	}
 	lg_sha256_hex(&h, out);
 }

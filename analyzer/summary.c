@@ -222,9 +222,11 @@ static void summarise_acquire(const struct lg_fn *fn, const struct lg_outcome *o
 			return;
 		if (failed ? (held_mask & fail_mask) != 0 : o->releases_kind)
 			return;
+		/* held only when it returns some values (`return trylock(m)`,
+		 * or a status the failing paths never give): say which */
 		struct lg_effect e = {
 			.kind = LG_EFFECT_ACQUIRE, .resource = ef->resource,
-			.arg = -1, .mask = failed ? held_mask : 0,
+			.arg = -1, .mask = held_mask != LG_CLASS_ALL ? held_mask : 0,
 		};
 		if (o->lock.kind == LG_OPND_LVAL) {
 			e.site = LG_SITE_GLOBAL;
@@ -445,13 +447,11 @@ static void input_digest(const struct lg_summaries *s, const struct lg_fn *fn,
 			 char out[65])
 {
 	struct lg_sha256 h;
-	if (!fn->digest) {
-		out[0] = '\0';
-		return;
-	}
 	lg_sha256_init(&h);
 	hash_str_field(&h, "leakgate-summary/1");
-	hash_str_field(&h, fn->digest);
+	/* without a graph digest (no cache), the id stands for the graph: the
+	 * digest then only tells whether the callees' summaries changed */
+	hash_str_field(&h, fn->digest ? fn->digest : fn->id);
 	hash_str_field(&h, s->rules_digest);
 	for (uint32_t b = 0; b < fn->n_blocks; b++)
 		for (uint32_t k = 0; k < fn->blocks[b].n_ev; k++) {
@@ -649,7 +649,8 @@ static bool reuse(struct scc_ctx *c, size_t member)
 	if (!sum)
 		return false;
 	input_digest(c->s, c->g->fns[member], sum->digest);
-	if (!m || !m->digest || !sum->digest[0] || strcmp(m->digest, sum->digest) != 0)
+	if (!m || !m->digest || !c->g->fns[member]->digest ||
+	    strcmp(m->digest, sum->digest) != 0)
 		return false;
 	struct lg_effect *e = lg_effects_copy(m->effects, m->n_effects);
 	if (!e)
@@ -687,14 +688,23 @@ static int on_scc(void *ctx, const size_t *members, size_t n)
 			sum->effects[0] = (struct lg_effect){ .kind = LG_EFFECT_STOP, .arg = -1 };
 			sum->n_effects = 1;
 		}
+	/* the input digest each member was last computed with: a member whose
+	 * callees' summaries did not change since is not computed again */
+	char (*seen)[65] = calloc(n, sizeof(*seen));
+	if (!seen)
+		return -1;
 	for (int round = 0; round < MAX_ROUNDS; round++) {
 		bool changed = false;
 		for (size_t i = 0; i < n; i++) {
 			const struct lg_fn *fn = c->g->fns[members[i]];
-			struct lg_summary *sum = (struct lg_summary *)
-				lg_summaries_find(c->s, fn->id ? fn->id : fn->name);
+			struct lg_summary *sum = summary_of(c, members[i]);
 			if (!sum)
 				continue;
+			char now[65];
+			input_digest(c->s, fn, now);
+			if (round > 0 && strcmp(now, seen[i]) == 0)
+				continue;
+			memcpy(seen[i], now, sizeof(now));
 			struct lg_effect *old = sum->effects;
 			size_t n_old = sum->n_effects;
 			sum->effects = NULL;
@@ -703,8 +713,10 @@ static int on_scc(void *ctx, const size_t *members, size_t n)
 			if (summarise(fn, &c->oracle, c->budget, &tmp) < 0) {
 				sum->effects = old;
 				sum->n_effects = n_old;
+				free(seen);
 				return -1;
 			}
+			c->s->computed++;
 			changed |= !same_effects(old, n_old, tmp.effects, tmp.n_effects);
 			free_effects(old, n_old);
 			sum->effects = tmp.effects;
@@ -716,7 +728,7 @@ static int on_scc(void *ctx, const size_t *members, size_t n)
 		if (!changed || !recursive)
 			break;
 	}
-	c->s->computed += n;
+	free(seen);
 	/* digests last: in a recursion they depend on each other's result */
 	for (size_t i = 0; i < n; i++) {
 		struct lg_summary *sum = summary_of(c, members[i]);
