@@ -68,6 +68,7 @@ struct path {
 
 struct state {
 	uint32_t n_obj, n_bind;
+	uint32_t cap_obj, cap_bind; /* room in objs and binds */
 	struct obj *objs;
 	struct bind *binds;     /* sorted by var */
 	const struct path *path;
@@ -129,6 +130,9 @@ struct ctx {
 	/* every lock operand some acquisition in the function uses */
 	const struct lg_opnd **lock_keys;
 	size_t n_lock_keys;
+	/* variables whose value classes can decide a branch (tested, or
+	 * copied into one that is): only theirs are worth keeping */
+	bool *tested;
 	/* extra places, ids from fn->n_vars on */
 	struct xvar *xv;
 	uint32_t n_xv, cap_xv;
@@ -336,8 +340,10 @@ static struct state *state_clone(struct ctx *c, const struct state *s,
 		return NULL;
 	*t = *s;
 	t->queued = false;
-	t->objs = ctx_alloc_raw(c, (s->n_obj + extra_obj + 1) * sizeof(struct obj));
-	t->binds = ctx_alloc_raw(c, (s->n_bind + extra_bind + 1) * sizeof(struct bind));
+	t->cap_obj = s->n_obj + extra_obj + 1;
+	t->cap_bind = s->n_bind + extra_bind + 1;
+	t->objs = ctx_alloc_raw(c, t->cap_obj * sizeof(struct obj));
+	t->binds = ctx_alloc_raw(c, t->cap_bind * sizeof(struct bind));
 	if (!t->objs || !t->binds)
 		return NULL;
 	if (s->n_obj)
@@ -345,6 +351,31 @@ static struct state *state_clone(struct ctx *c, const struct state *s,
 	if (s->n_bind)
 		memcpy(t->binds, s->binds, s->n_bind * sizeof(struct bind));
 	return t;
+}
+
+/* Room for `objs` more objects and `binds` more bindings, in place (the
+ * state being transformed is always private to the visit). */
+static bool reserve(struct ctx *c, struct state *s, uint32_t objs, uint32_t binds)
+{
+	if (s->n_obj + objs > s->cap_obj) {
+		uint32_t cap = (s->n_obj + objs) * 2;
+		struct obj *v = ctx_alloc_raw(c, cap * sizeof(*v));
+		if (!v)
+			return false;
+		memcpy(v, s->objs, s->n_obj * sizeof(*v));
+		s->objs = v;
+		s->cap_obj = cap;
+	}
+	if (s->n_bind + binds > s->cap_bind) {
+		uint32_t cap = (s->n_bind + binds) * 2;
+		struct bind *v = ctx_alloc_raw(c, cap * sizeof(*v));
+		if (!v)
+			return false;
+		memcpy(v, s->binds, s->n_bind * sizeof(*v));
+		s->binds = v;
+		s->cap_bind = cap;
+	}
+	return true;
 }
 
 static struct bind *find_bind(const struct state *s, lg_var_id v)
@@ -371,18 +402,26 @@ static void remove_bind(struct state *s, lg_var_id v)
 	s->n_bind--;
 }
 
-/* Sets v's entry (the state was cloned with room for one more bind). */
-static void set_bind(struct state *s, struct bind nb)
+/* Sets v's entry. */
+static void set_bind(struct ctx *c, struct state *s, struct bind nb)
 {
 	struct bind *b = find_bind(s, nb.var);
 	if (nb.obj < 0 && nb.mask == C_ALL) {
 		remove_bind(s, nb.var);
 		return;
 	}
+	if (nb.obj < 0 && (nb.var >= c->fn->n_vars || (c->tested && !c->tested[nb.var]))) {
+		/* nothing will ever ask what this variable holds */
+		if (b)
+			remove_bind(s, nb.var);
+		return;
+	}
 	if (b) {
 		*b = nb;
 		return;
 	}
+	if (!reserve(c, s, 0, 1))
+		return;
 	uint32_t i = 0;
 	while (i < s->n_bind && s->binds[i].var < nb.var)
 		i++;
@@ -655,7 +694,7 @@ static void ev_assign(struct ctx *c, struct state *s, const struct lg_event *e)
 				nb.mask = src->mask;
 		}
 	}
-	set_bind(s, nb);
+	set_bind(c, s, nb);
 }
 
 static void kill_var(struct ctx *c, struct state *s, lg_var_id v,
@@ -824,14 +863,15 @@ static void acquire(struct ctx *c, struct state *s, const struct lg_event *e,
 	s->objs[s->n_obj] = ob;
 	int32_t o = (int32_t)s->n_obj++;
 	if (holder != LG_NOVAR)
-		set_bind(s, (struct bind){ holder, o, C_ALL, R_HANDLE });
+		set_bind(c, s, (struct bind){ holder, o, C_ALL, R_HANDLE });
 	if (ef->site != LG_SITE_RETURN && e->dst != LG_NOVAR && succ)
-		set_bind(s, (struct bind){ e->dst, o, C_ALL, R_STATUS });
+		set_bind(c, s, (struct bind){ e->dst, o, C_ALL, R_STATUS });
 }
 
 /* A release after which the argument is still held when the call returns
  * a value in `held`: the object stays, held exactly then. */
-static void release_if(struct state *s, int32_t o, lg_var_id result, uint8_t held)
+static void release_if(struct ctx *c, struct state *s, int32_t o, lg_var_id result,
+		       uint8_t held)
 {
 	if (result == LG_NOVAR)
 		return; /* the caller cannot tell: still held */
@@ -843,7 +883,7 @@ static void release_if(struct state *s, int32_t o, lg_var_id result, uint8_t hel
 		}
 	s->objs[o].smask = C_ALL;
 	s->objs[o].scond = held;
-	set_bind(s, (struct bind){ result, o, C_ALL, R_STATUS });
+	set_bind(c, s, (struct bind){ result, o, C_ALL, R_STATUS });
 }
 
 /* C library calls that take their first argument over: realloc() moves
@@ -865,8 +905,7 @@ static struct state *ev_call(struct ctx *c, struct state *s,
 		eff = c->oracle->lookup(c->oracle->ctx, e, &n_eff, &known);
 
 	/* Room for the new objects and bindings this call may add. */
-	s = state_clone(c, s, (uint32_t)n_eff + 1, (uint32_t)(2 * n_eff + 2));
-	if (!s)
+	if (!reserve(c, s, (uint32_t)n_eff + 1, 0))
 		return NULL;
 
 	for (size_t i = 0; i < n_eff; i++) {
@@ -935,7 +974,7 @@ static struct state *ev_call(struct ctx *c, struct state *s,
 		struct lg_opnd op = effect_opnd(c, e, pending, &ok);
 		int32_t o = ok ? released_obj(c, s, &op, pending->resource) : -1;
 		if (o >= 0)
-			release_if(s, o, e->dst, pending->mask);
+			release_if(c, s, o, e->dst, pending->mask);
 	}
 
 	if (c->track == LG_TRACK_ACQUIRE && c->cur_blk == c->site_blk &&
@@ -950,7 +989,7 @@ static struct state *ev_call(struct ctx *c, struct state *s,
 /* ---- transfer: edges and terminators -------------------------------------- */
 
 /* Applies `t` to the state in place; false when the edge cannot be taken. */
-static bool apply_test(struct state *s, const struct lg_test *t)
+static bool apply_test(struct ctx *c, struct state *s, const struct lg_test *t)
 {
 	if (t->rel == LG_REL_NONE || t->var == LG_NOVAR)
 		return true;
@@ -973,7 +1012,7 @@ static bool apply_test(struct state *s, const struct lg_test *t)
 	uint8_t m = (b ? b->mask : C_ALL) & allowed;
 	if (!m)
 		return false;
-	set_bind(s, (struct bind){ t->var, -1, m, 0 });
+	set_bind(c, s, (struct bind){ t->var, -1, m, 0 });
 	return true;
 }
 
@@ -1230,6 +1269,7 @@ static bool join(struct ctx *c, struct state *into, const struct state *s)
 	}
 	into->binds = nb;
 	into->n_bind = n;
+	into->cap_bind = into->n_bind + 1;
 	return grew;
 }
 
@@ -1308,9 +1348,7 @@ static int visit(struct ctx *c, uint32_t blk, const struct state *in)
 			s = ev_call(c, s, e);
 			break;
 		case LG_EV_ASSIGN:
-			s = state_clone(c, s, 0, 1);
-			if (s)
-				ev_assign(c, s, e);
+			ev_assign(c, s, e);
 			break;
 		case LG_EV_ESCAPE:
 			escape_opnd(c, s, &e->src);
@@ -1339,7 +1377,7 @@ static int visit(struct ctx *c, uint32_t blk, const struct state *in)
 		struct state *t = state_clone(c, s, 0, 1);
 		if (!t)
 			return 0;
-		if (!apply_test(t, &ed->test))
+		if (!apply_test(c, t, &ed->test))
 			continue;
 		if (ed->step >= 0)
 			t->path = path_push(c, t->path, ed->step);
@@ -1408,6 +1446,7 @@ static struct state *empty_state(struct ctx *c)
 		return NULL;
 	s->objs = ctx_alloc(c, 2 * sizeof(struct obj));
 	s->binds = ctx_alloc(c, 2 * sizeof(struct bind));
+	s->cap_obj = s->cap_bind = 2;
 	return s->objs && s->binds ? s : NULL;
 }
 
@@ -1464,8 +1503,44 @@ static int plan_sites(struct ctx *c, struct plan *p)
 	return 0;
 }
 
+/* Which variables' value classes can matter: those some edge tests or some
+ * return returns, and, backwards through copies, those copied into them. */
+static void find_tested(struct ctx *c)
+{
+	const struct lg_fn *fn = c->fn;
+	c->tested = calloc(fn->n_vars + 1, sizeof(*c->tested));
+	if (!c->tested)
+		return;   /* then every variable is kept: slower, still right */
+	for (uint32_t b = 0; b < fn->n_blocks; b++) {
+		const struct lg_block *bl = &fn->blocks[b];
+		for (uint32_t i = 0; i < bl->n_edges; i++) {
+			lg_var_id v = bl->edges[i].test.var;
+			if (v < fn->n_vars && bl->edges[i].test.rel != LG_REL_NONE)
+				c->tested[v] = true;
+		}
+		/* what is returned tells callers apart (summaries, lock wrappers) */
+		if (bl->term == LG_TERM_RETURN && bl->ret.kind == LG_OPND_VAR &&
+		    bl->ret.var < fn->n_vars)
+			c->tested[bl->ret.var] = true;
+	}
+	for (bool grew = true; grew;) {
+		grew = false;
+		for (uint32_t b = 0; b < fn->n_blocks; b++)
+			for (uint32_t i = 0; i < fn->blocks[b].n_ev; i++) {
+				const struct lg_event *e = &fn->blocks[b].ev[i];
+				if (e->kind == LG_EV_ASSIGN && e->dst < fn->n_vars &&
+				    c->tested[e->dst] && e->src.kind == LG_OPND_VAR &&
+				    e->src.var < fn->n_vars && !c->tested[e->src.var]) {
+					c->tested[e->src.var] = true;
+					grew = true;
+				}
+			}
+	}
+}
+
 static void ctx_release(struct ctx *c)
 {
+	free(c->tested);
 	for (uint32_t i = 0; i < c->n_xv; i++) {
 		free(c->xv[i].path);
 		free(c->xv[i].name);
@@ -1495,6 +1570,7 @@ int lg_analyse(const struct lg_fn *fn, const struct lg_oracle *oracle,
 	if (fn->n_blocks == 0 || !oracle || !oracle->lookup)
 		return 0;
 	lg_arena_init(&c.arena);
+	find_tested(&c);
 	if (plan_sites(&c, &p) < 0)
 		c.oom = true;
 	/* As in ESP, each acquisition site is tracked in a run of its own:
@@ -1705,6 +1781,7 @@ int lg_analyse_outcomes(const struct lg_fn *fn, const struct lg_oracle *oracle,
 	if (fn->n_blocks == 0 || !oracle || !oracle->lookup)
 		return 0;
 	lg_arena_init(&c.arena);
+	find_tested(&c);
 	if (plan_sites(&c, &p) < 0)
 		c.oom = true;
 

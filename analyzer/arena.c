@@ -1,8 +1,11 @@
 /*
  * arena.c - the bump allocator of arena.h.
  *
- * Chunks of at least 64 KiB; a request larger than a chunk gets a chunk of
- * its own.  Alignment is that of max_align_t.
+ * Chunks of at least 64 KiB, kept in a list; `cur` is the one being filled.
+ * A request larger than a chunk gets a chunk of its own.  lg_arena_reset()
+ * keeps every chunk and starts filling from the first again, so an analysis
+ * that runs many times over one function touches fresh memory only once.
+ * Alignment is that of max_align_t.
  */
 #include "arena.h"
 
@@ -21,7 +24,7 @@ struct lg_arena_chunk {
 
 void lg_arena_init(struct lg_arena *a)
 {
-	a->head = NULL;
+	a->head = a->cur = NULL;
 	a->total = 0;
 }
 
@@ -36,31 +39,38 @@ void *lg_arena_alloc(struct lg_arena *a, size_t size)
 void *lg_arena_alloc_raw(struct lg_arena *a, size_t size)
 {
 	const size_t align = alignof(max_align_t);
-	struct lg_arena_chunk *c = a->head;
 
 	if (size > SIZE_MAX / 2)
 		return NULL;
 	size = (size + align - 1) & ~(align - 1);
 	if (size == 0)
 		size = align;
+	struct lg_arena_chunk *c = a->cur;
+	/* the chunks after the current one are free (after a reset) */
+	while (c && c->size - c->used < size && c->next) {
+		c = c->next;
+		if (c->used == 0 && c->size >= size)
+			break;
+	}
 	if (!c || c->size - c->used < size) {
 		size_t csize = size > CHUNK_MIN ? size : CHUNK_MIN;
-		c = malloc(sizeof(*c) + csize);
-		if (!c)
+		struct lg_arena_chunk *n = malloc(sizeof(*n) + csize);
+		if (!n)
 			return NULL;
-		c->used = 0;
-		c->size = csize;
-		/* A large private chunk goes behind the current one so the
-		 * current one keeps serving small requests. */
-		if (a->head && size > CHUNK_MIN) {
-			c->next = a->head->next;
-			a->head->next = c;
+		n->used = 0;
+		n->size = csize;
+		/* insert after the current chunk */
+		if (a->cur) {
+			n->next = a->cur->next;
+			a->cur->next = n;
 		} else {
-			c->next = a->head;
-			a->head = c;
+			n->next = a->head;
+			a->head = n;
 		}
-		a->total += sizeof(*c) + csize;
+		a->total += sizeof(*n) + csize;
+		c = n;
 	}
+	a->cur = c;
 	void *p = c->data + c->used;
 	c->used += size;
 	return p;
@@ -68,18 +78,9 @@ void *lg_arena_alloc_raw(struct lg_arena *a, size_t size)
 
 void lg_arena_reset(struct lg_arena *a)
 {
-	struct lg_arena_chunk *keep = a->head;
-	if (!keep)
-		return;
-	struct lg_arena_chunk *c = keep->next;
-	while (c) {
-		struct lg_arena_chunk *next = c->next;
-		free(c);
-		c = next;
-	}
-	keep->next = NULL;
-	keep->used = 0;
-	a->total = sizeof(*keep) + keep->size;
+	for (struct lg_arena_chunk *c = a->head; c; c = c->next)
+		c->used = 0;
+	a->cur = a->head;
 }
 
 void *lg_arena_grow(struct lg_arena *a, void *old, size_t old_n, size_t new_n,
@@ -95,7 +96,7 @@ void *lg_arena_grow(struct lg_arena *a, void *old, size_t old_n, size_t new_n,
 
 char *lg_arena_strndup(struct lg_arena *a, const char *s, size_t n)
 {
-	char *p = lg_arena_alloc(a, n + 1);
+	char *p = lg_arena_alloc_raw(a, n + 1);
 	if (p) {
 		memcpy(p, s, n);
 		p[n] = '\0';

@@ -18,18 +18,19 @@
 struct lg_arena_chunk;
 
 struct lg_arena {
-	struct lg_arena_chunk *head; /* newest chunk first */
+	struct lg_arena_chunk *head; /* every chunk */
+	struct lg_arena_chunk *cur;  /* the chunk being filled */
 	size_t total;                /* bytes obtained from malloc, for budgets */
 };
 
-#define LG_ARENA_INIT { NULL, 0 }
+#define LG_ARENA_INIT { NULL, NULL, 0 }
 
 void lg_arena_init(struct lg_arena *a);
 /* Zeroed, aligned for any type; NULL when memory runs out. */
 void *lg_arena_alloc(struct lg_arena *a, size_t size);
 /* The same, not zeroed: for memory the caller fills at once. */
 void *lg_arena_alloc_raw(struct lg_arena *a, size_t size);
-/* Forgets every allocation but keeps the newest chunk for reuse. */
+/* Forgets every allocation but keeps the chunks for reuse. */
 void lg_arena_reset(struct lg_arena *a);
 /* Grows an array allocated from this arena: copies the old n elements. */
 void *lg_arena_grow(struct lg_arena *a, void *old, size_t old_n, size_t new_n,
