@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <malloc.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -384,6 +385,11 @@ int main(int argc, char **argv)
 	char *rules_dir = NULL;
 	char cwd[PATH_MAX];
 
+	/* The analysis allocates and frees arenas function after function: let
+	 * the allocator keep freed memory instead of handing it back to the
+	 * kernel and faulting it in again. */
+	mallopt(M_TRIM_THRESHOLD, 256 << 20);
+	mallopt(M_MMAP_THRESHOLD, 64 << 20);
 	o.rules = calloc((size_t)argc + 1, sizeof(*o.rules));
 	if (!o.rules)
 		return EXIT_ERROR;
