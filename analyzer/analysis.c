@@ -544,19 +544,11 @@ static void report(struct ctx *c, const struct state *s, int32_t o,
 	}
 	c->seen[c->n_seen++] = (struct seen_leak){ ob->blk, ob->ev, loss_blk, loss_ev };
 
-	struct lg_leaks *out = c->out;
-	if (out->n == out->cap) {
-		size_t cap = out->cap ? out->cap * 2 : 8;
-		struct lg_leak *v = realloc(out->v, cap * sizeof(*v));
-		if (!v) {
-			c->oom = true;
-			return;
-		}
-		out->v = v;
-		out->cap = cap;
+	struct lg_leak *l = lg_leaks_push(c->out);
+	if (!l) {
+		c->oom = true;
+		return;
 	}
-	struct lg_leak *l = &out->v[out->n];
-	memset(l, 0, sizeof(*l));
 	l->acq_block = ob->blk;
 	l->acq_event = ob->ev;
 	l->resource = ob->resource;
@@ -593,7 +585,6 @@ static void report(struct ctx *c, const struct state *s, int32_t o,
 			l->path[i] = p->step;
 		l->n_path = n;
 	}
-	out->n++;
 }
 
 /* An object that nothing refers to any more, and that may be held, leaks. */
@@ -1903,6 +1894,38 @@ void lg_outcomes_release(struct lg_outcomes *o)
 	free(o->v);
 	o->v = NULL;
 	o->n = o->cap = 0;
+}
+
+struct lg_leak *lg_leaks_push(struct lg_leaks *l)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 8;
+		struct lg_leak *v = realloc(l->v, cap * sizeof(*v));
+		if (!v)
+			return NULL;
+		l->v = v;
+		l->cap = cap;
+	}
+	struct lg_leak *k = &l->v[l->n++];
+	memset(k, 0, sizeof(*k));
+	return k;
+}
+
+int lg_leaks_push_copy(struct lg_leaks *l, const struct lg_leak *src)
+{
+	struct lg_leak *c = lg_leaks_push(l);
+	if (!c)
+		return -1;
+	*c = *src;
+	c->via = dup_or_null(src->via);
+	c->handle = dup_or_null(src->handle);
+	c->lost = dup_or_null(src->lost);
+	c->path = src->n_path ? malloc(src->n_path * sizeof(int32_t)) : NULL;
+	if (c->path)
+		memcpy(c->path, src->path, src->n_path * sizeof(int32_t));
+	else
+		c->n_path = 0;
+	return 0;
 }
 
 void lg_leaks_release(struct lg_leaks *l)

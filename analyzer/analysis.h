@@ -99,6 +99,12 @@ int lg_analyse(const struct lg_fn *fn, const struct lg_oracle *oracle,
 	       const struct lg_budget *budget, struct lg_leaks *out,
 	       struct lg_diags *d);
 
+/* A new, zeroed leak at the end of `l`, or NULL when memory runs out. */
+struct lg_leak *lg_leaks_push(struct lg_leaks *l);
+
+/* Appends a deep copy of `src` to `l`.  0, or -1 when memory runs out. */
+int lg_leaks_push_copy(struct lg_leaks *l, const struct lg_leak *src);
+
 void lg_leaks_release(struct lg_leaks *l);
 
 /* ---- outcomes, for summaries ------------------------------------------- */

@@ -617,16 +617,9 @@ static bool leaks_from_json(json_t *a, struct lg_leaks *out)
 		    !get_str(x, 7, &lost) || !json_is_array(path) || blk < 0 || ev < 0 ||
 		    res < 0 || loss < LG_LOSS_RETURN || loss > LG_LOSS_OVERWRITE)
 			return false;
-		if (out->n == out->cap) {
-			size_t cap = out->cap ? out->cap * 2 : 4;
-			struct lg_leak *v = realloc(out->v, cap * sizeof(*v));
-			if (!v)
-				return false;
-			out->v = v;
-			out->cap = cap;
-		}
-		struct lg_leak *l = &out->v[out->n++];
-		memset(l, 0, sizeof(*l));
+		struct lg_leak *l = lg_leaks_push(out);
+		if (!l)
+			return false;
 		l->acq_block = (uint32_t)blk;
 		l->acq_event = (uint32_t)ev;
 		l->resource = (uint32_t)res;

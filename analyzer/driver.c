@@ -178,27 +178,9 @@ static bool reuse_leaks(const struct unit *u, const struct lg_summary *sum,
 		    l->acq_event >= fn->blocks[l->acq_block].n_ev)
 			return false;   /* does not fit the graph: not trusted */
 	}
-	for (size_t i = 0; i < m->leaks.n; i++) {
-		const struct lg_leak *l = &m->leaks.v[i];
-		if (out->n == out->cap) {
-			size_t cap = out->cap ? out->cap * 2 : 4;
-			struct lg_leak *v = realloc(out->v, cap * sizeof(*v));
-			if (!v)
-				return false;
-			out->v = v;
-			out->cap = cap;
-		}
-		struct lg_leak *c = &out->v[out->n++];
-		*c = *l;
-		c->via = l->via ? strdup(l->via) : NULL;
-		c->handle = l->handle ? strdup(l->handle) : NULL;
-		c->lost = l->lost ? strdup(l->lost) : NULL;
-		c->path = l->n_path ? malloc(l->n_path * sizeof(int32_t)) : NULL;
-		if (c->path)
-			memcpy(c->path, l->path, l->n_path * sizeof(int32_t));
-		else
-			c->n_path = 0;
-	}
+	for (size_t i = 0; i < m->leaks.n; i++)
+		if (lg_leaks_push_copy(out, &m->leaks.v[i]) < 0)
+			return false;
 	return true;
 }
 
