@@ -19,7 +19,7 @@
 
 #include "hash.h"
 
-#define FORMAT "leakgate-cache/1"
+#define FORMAT "leakgate-cache/2"
 
 struct file_digest {
 	char *path;
@@ -237,10 +237,10 @@ static json_t *fn_to_json(const struct lg_fn *fn)
 				(json_int_t)ed->test.rel, (json_int_t)ed->test.var,
 				(json_int_t)ed->test.k, (json_int_t)ed->step));
 		}
-		json_array_append_new(blocks, json_pack("{s:o,s:o,s:I,s:o,s:o,s:b}",
+		json_array_append_new(blocks, json_pack("{s:o,s:o,s:I,s:o,s:o,s:b,s:b}",
 			"ev", evs, "edges", edges, "term", (json_int_t)bl->term,
 			"ret", jopnd(&bl->ret), "loc", jloc(bl->term_loc),
-			"implicit", bl->implicit_return != 0));
+			"implicit", bl->implicit_return != 0, "fix", bl->fix_safe != 0));
 	}
 	json_object_set_new(j, "files", files);
 	json_object_set_new(j, "vars", vars);
@@ -556,6 +556,7 @@ static struct lg_fn *fn_from_json(json_t *j)
 		lg_fn_term(fn, (uint32_t)i, (enum lg_term_kind)term, tloc);
 		fn->blocks[i].ret = ret;
 		fn->blocks[i].implicit_return = json_is_true(json_object_get(x, "implicit"));
+		fn->blocks[i].fix_safe = json_is_true(json_object_get(x, "fix"));
 	}
 	if (lg_fn_check(fn) == 0)
 		return fn;

@@ -156,6 +156,10 @@ struct lg_block {
 	struct lg_loc term_loc; /* RETURN: the return statement (or the
 				   closing brace); STOP: the call */
 	int implicit_return;    /* RETURN reached by falling off the end */
+	int fix_safe;           /* RETURN: a line inserted before the return
+				   statement runs right before it (it sits in
+				   a block, not as an if's lone body, and no
+				   macro wrote it) */
 };
 
 struct lg_fn {

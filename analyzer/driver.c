@@ -26,6 +26,8 @@ struct unit {
 	struct lg_leaks *leaks;    /* phase 3: per function, for the cache */
 	struct lg_cache_entry *cached;  /* the previous run's entry, or NULL */
 	bool from_cache;           /* the graphs came from it: not parsed */
+	bool dirty;                /* reads content given in memory */
+	bool skipped;              /* not affected by the change */
 	size_t checked, reused;
 	struct lg_tu_info info;
 	struct lg_findings findings;
@@ -94,6 +96,14 @@ static char *read_text(const char *path, size_t *len)
 	return buf;
 }
 
+static bool is_unsaved(const struct lg_driver_opts *o, const char *path)
+{
+	for (size_t i = 0; i < o->n_unsaved; i++)
+		if (strcmp(o->unsaved[i].path, path) == 0)
+			return true;
+	return false;
+}
+
 /* The graphs of an unchanged unit, from the cache: nothing is parsed. */
 static bool take_cached(struct unit *u)
 {
@@ -123,12 +133,19 @@ static void parse_unit(struct shared *s, struct lg_frontend *fe, size_t i)
 	struct unit *u = &s->units[i];
 	struct lg_tu_job job = {
 		cmd->file, cmd->directory, (const char *const *)cmd->args,
-		cmd->n_args, NULL, 0,
+		cmd->n_args, s->o->unsaved, s->o->n_unsaved,
 	};
 
 	if (s->cache)
 		u->cached = lg_cache_load(s->cache, cmd);
-	u->from_cache = take_cached(u);
+	/* A unit that reads a file given in memory is parsed from it and not
+	 * written to the cache (its entry describes the disk). */
+	u->dirty = is_unsaved(s->o, cmd->file);
+	for (size_t k = 0; u->cached && k < u->cached->n_includes && !u->dirty; k++)
+		u->dirty = is_unsaved(s->o, u->cached->includes[k]);
+	if (s->o->n_unsaved && !u->cached)
+		u->dirty = true;   /* it may include one: the cache cannot say */
+	u->from_cache = !u->dirty && take_cached(u);
 	if (!u->from_cache &&
 	    lg_frontend_run(fe, &job, keep_fn, u, &u->info, &u->diags) != 0)
 		u->failed = 1;
@@ -184,12 +201,33 @@ static bool reuse_leaks(const struct unit *u, const struct lg_summary *sum,
 	return true;
 }
 
+/* Does the unit read a file the change touches (its main file, or one of
+ * the files libclang says it included)? */
+static bool affected(const struct shared *s, const struct unit *u, size_t i)
+{
+	const char *const *ch = s->o->changed;
+	if (!ch)
+		return true;
+	for (size_t k = 0; ch[k]; k++) {
+		if (strcmp(ch[k], s->db->v[i].file) == 0)
+			return true;
+		for (size_t j = 0; j < u->info.n_includes; j++)
+			if (strcmp(ch[k], u->info.includes[j]) == 0)
+				return true;
+	}
+	return false;
+}
+
 static void check_unit(struct shared *s, struct lg_frontend *fe, size_t i)
 {
 	(void)fe;
 	struct unit *u = &s->units[i];
+	if (!affected(s, u, i)) {
+		u->skipped = true;
+		return;
+	}
 	struct lg_oracle oracle = lg_summaries_oracle(s->summaries);
-	struct lg_report_ctx rc = { s->o->rules, line_of, u, s->o->cwd };
+	struct lg_report_ctx rc = { s->o->rules, &oracle, line_of, u, s->o->cwd };
 
 	u->leaks = calloc(u->n_fns ? u->n_fns : 1, sizeof(*u->leaks));
 	if (!u->leaks) {
@@ -216,7 +254,7 @@ static void check_unit(struct shared *s, struct lg_frontend *fe, size_t i)
 	}
 	/* What this run learnt, for the next one.  A unit that did not parse,
 	 * or whose functions went over budget, is not cached. */
-	if (s->cache && !u->failed && u->info.file) {
+	if (s->cache && !u->failed && !u->dirty && u->info.file) {
 		struct lg_cache_fn_result *res = calloc(u->n_fns ? u->n_fns : 1, sizeof(*res));
 		if (res) {
 			for (size_t k = 0; k < u->n_fns; k++)
@@ -351,6 +389,7 @@ int lg_driver_run(const struct lg_driver_opts *o, const struct lg_compdb *db,
 		else
 			st.units_parsed++;
 		st.functions_checked += u->checked;
+		st.units_skipped += u->skipped;
 		st.functions_reused += u->reused;
 		for (size_t k = 0; u->leaks && k < u->n_fns; k++)
 			lg_leaks_release(&u->leaks[k]);

@@ -24,6 +24,7 @@
 #include "compdb.h"
 #include "diag.h"
 #include "finding.h"
+#include "frontend.h"
 #include "rules.h"
 
 struct lg_driver_opts {
@@ -34,6 +35,13 @@ struct lg_driver_opts {
 	FILE *dump_cfg;       /* developer: each lowered function's graph */
 	FILE *dump_summaries; /* every function's summary */
 	const char *cache_dir;    /* NULL: no cache (cache.h) */
+	const struct lg_unsaved *unsaved; /* contents to parse in place of the
+					     disk's (see frontend.h) */
+	size_t n_unsaved;
+	const char *const *changed;   /* NULL, or the files a change touches
+					 (absolute, NULL-terminated): only the
+					 units that read one of them are
+					 checked (all are still summarised) */
 	const char *rules_digest; /* what the cache keys on for the rules */
 };
 
@@ -42,6 +50,7 @@ struct lg_driver_stats {
 	size_t units, units_parsed, units_cached;
 	size_t functions, summaries_computed, summaries_reused;
 	size_t functions_checked, functions_reused;
+	size_t units_skipped;      /* not affected by the change: not checked */
 };
 
 /*

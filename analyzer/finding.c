@@ -287,6 +287,7 @@ void lg_finding_release(struct lg_finding *f)
 		free(f->steps[i].message);
 	}
 	free(f->steps);
+	free(f->fix_text);
 	free(f->fingerprint);
 	memset(f, 0, sizeof(*f));
 }

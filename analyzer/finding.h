@@ -64,6 +64,13 @@ struct lg_finding {
 	struct lg_step *steps; /* acquisition, branches, loss: in path order */
 	size_t n_steps;
 
+	char *fix_text;       /* a safe fix, or NULL: this text (one or more
+				 whole lines, each ending in "\n", indented
+				 like the exit) inserted before line fix_line
+				 of `file`; e.g. the release call before the
+				 leaking return */
+	unsigned fix_line;
+
 	char *fingerprint;    /* hex digest of rule, function, handle, acquirer,
 				 loss kind and the step messages: it does not
 				 change when unrelated lines move */

@@ -184,6 +184,8 @@ struct lower {
 	CXCursor body;              /* the function's body */
 	struct lg_loc cond_loc;     /* the condition being lowered, for the
 				       notes of the whole construct's branch */
+	bool direct;                /* the statement being lowered sits
+				       directly in a { } block */
 	bool oom;
 };
 
@@ -1603,6 +1605,7 @@ static struct lg_opnd lower_compound(struct lower *L, CXCursor s, bool value)
 			}
 			continue;
 		}
+		L->direct = true;
 		lower_stmt(L, k.p[i]);
 	}
 	kids_free(&k);
@@ -1883,7 +1886,9 @@ static void lower_break_continue(struct lower *L, CXCursor s, bool is_break)
 	L->cur = NOBLOCK;
 }
 
-static void lower_return(struct lower *L, CXCursor s)
+static bool from_macro(CXCursor c);
+
+static void lower_return(struct lower *L, CXCursor s, bool fix_safe)
 {
 	struct kids k;
 	kids_of(s, &k);
@@ -1900,6 +1905,7 @@ static void lower_return(struct lower *L, CXCursor s)
 		return; /* a cleanup that does not return */
 	uint32_t b = L->cur;
 	L->fn->blocks[b].ret = v;
+	L->fn->blocks[b].fix_safe = fix_safe;
 	lg_fn_term(L->fn, b, LG_TERM_RETURN, loc_of(L, s));
 	L->cur = NOBLOCK;
 	L->n_temps = 0;
@@ -1907,6 +1913,8 @@ static void lower_return(struct lower *L, CXCursor s)
 
 static void lower_stmt(struct lower *L, CXCursor s)
 {
+	bool direct = L->direct;
+	L->direct = false;
 	if (L->oom)
 		return;
 	enum CXCursorKind kind = clang_getCursorKind(s);
@@ -1949,7 +1957,7 @@ static void lower_stmt(struct lower *L, CXCursor s)
 		lower_break_continue(L, s, false);
 		break;
 	case CXCursor_ReturnStmt:
-		lower_return(L, s);
+		lower_return(L, s, direct && !from_macro(s));
 		break;
 	case CXCursor_LabelStmt: {
 		uint32_t b = label_block(L, s);
@@ -2187,12 +2195,23 @@ static CXTranslationUnit parse(struct lg_frontend *fe, const struct lg_tu_job *j
 			       const char **argv, int argc, enum CXErrorCode *ec)
 {
 	CXTranslationUnit tu = NULL;
-	struct CXUnsavedFile uf = { job->file, job->unsaved, (unsigned long)job->unsaved_len };
+	struct CXUnsavedFile *uf = NULL;
+	if (job->n_unsaved) {
+		uf = calloc(job->n_unsaved, sizeof(*uf));
+		if (!uf) {
+			*ec = CXError_Failure;
+			return NULL;
+		}
+		for (size_t i = 0; i < job->n_unsaved; i++)
+			uf[i] = (struct CXUnsavedFile){ job->unsaved[i].path,
+							job->unsaved[i].content,
+							(unsigned long)job->unsaved[i].len };
+	}
 	unsigned opts = CXTranslationUnit_KeepGoing |
 			CXTranslationUnit_IgnoreNonErrorsFromIncludedFiles;
-	*ec = clang_parseTranslationUnit2(fe->index, job->file, argv, argc,
-					  job->unsaved ? &uf : NULL,
-					  job->unsaved ? 1 : 0, opts, &tu);
+	*ec = clang_parseTranslationUnit2(fe->index, job->file, argv, argc, uf,
+					  (unsigned)job->n_unsaved, opts, &tu);
+	free(uf);
 	return tu;
 }
 

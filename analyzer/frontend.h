@@ -25,6 +25,14 @@
 
 struct lg_frontend;
 
+/* A file's content given in memory: parsed in place of the disk's, at the
+ * file's own path, so includes resolve as they do in the tree. */
+struct lg_unsaved {
+	const char *path;         /* absolute */
+	const char *content;
+	size_t len;
+};
+
 struct lg_tu_job {
 	const char *file;         /* the source file (absolute, or relative to
 				     the process's directory) */
@@ -33,9 +41,10 @@ struct lg_tu_job {
 	const char *const *args;  /* compiler flags, without the compiler and
 				     without the source file */
 	int n_args;
-	const char *unsaved;      /* when not NULL: the file's content to parse
-				     in place of what is on disk */
-	size_t unsaved_len;
+	const struct lg_unsaved *unsaved;  /* files to read from memory in
+					      place of the disk (the staged
+					      content of a commit) */
+	size_t n_unsaved;
 };
 
 /* Receives each lowered function and owns it from then on.  A non-zero

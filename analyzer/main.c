@@ -20,7 +20,9 @@
 #include "compdb.h"
 #include "diag.h"
 #include "driver.h"
+#include "config.h"
 #include "finding.h"
+#include "gate.h"
 #include "hash.h"
 #include "output.h"
 #include "rules.h"
@@ -33,24 +35,45 @@ static const char usage[] =
 "Finds the paths on which a C function leaves a resource (a database\n"
 "connection, a query result, a file, a lock) held when it ends.\n"
 "\n"
+"Input:\n"
 "  -p, --build-path DIR    read DIR/compile_commands.json; analyse every entry,\n"
 "                          or only the FILEs named\n"
 "  -r, --rules PATH|NAME   a rule file, a directory of rule files, or a built-in\n"
 "                          pack's name; repeatable; default: every built-in pack\n"
-"  -f, --format text|sarif output format (default: text)\n"
-"  -o, --output FILE       write the report to FILE (default: standard output)\n"
+"      --config FILE       the project configuration (default: the nearest\n"
+"                          .leakgate.yml from here upwards)\n"
+"      --no-config         read no .leakgate.yml\n"
+"      --staged            read the files staged in git (the index), not the\n"
+"                          working tree, and report only findings in them\n"
+"Output:\n"
+"  -f, --format text|sarif|json|github|gitlab|rdjson|markdown[:FILE]\n"
+"                          output format; repeatable; with :FILE written there\n"
+"                          (default: text on standard output)\n"
+"  -o, --output FILE       write the (first) format to FILE\n"
+"      --color WHEN        auto (default: on terminals), always, never\n"
+"      --max-annotations N github: error annotations written (default: 10)\n"
+"The gate:\n"
+"      --baseline FILE     drop the findings recorded in FILE\n"
+"      --write-baseline FILE  record the current findings in FILE and exit\n"
+"      --diff-base REF     keep the findings whose path touches a line changed\n"
+"                          since the merge base of REF and HEAD\n"
+"      --diff FILE         the same, from a unified diff ('-': standard input)\n"
+"      --exclude GLOB      never report findings in matching files; repeatable\n"
+"      --report-unused-suppressions  warn about leakgate-ignore comments that\n"
+"                          suppress nothing\n"
+"Analysis:\n"
 "  -j, --jobs N            translation units analysed in parallel\n"
 "                          (default: number of CPUs)\n"
-"      --list-rules        print the resources the loaded rules define, and exit\n"
-"      --color WHEN        auto (default: on terminals), always, never\n"
 "      --cache-dir DIR     keep what each run learnt in DIR (default:\n"
 "                          .cache/leakgate); a file none of whose inputs changed\n"
 "                          is not parsed again\n"
 "      --no-cache          neither read nor write the cache\n"
-"      --stats             print what was parsed, computed and reused\n"
 "      --max-states N      per-function budget: distinct states at one point\n"
 "                          (default: 512)\n"
 "      --max-steps N       per-function budget: analysis steps (default: 2000000)\n"
+"Information:\n"
+"      --list-rules        print the resources the loaded rules define, and exit\n"
+"      --stats             print what was parsed, computed and reused\n"
 "      --dump-summaries    print what each function does to resources, as its\n"
 "                          callers see it\n"
 "      --dump-cfg          print each function's control-flow graph (developers)\n"
@@ -61,15 +84,32 @@ static const char usage[] =
 "Arguments after -- are compiler flags for the FILEs named (e.g. -Iinclude).\n"
 "\n"
 "Exit status: 0 no findings; 1 findings; 2 error (bad usage, invalid rule\n"
-"file, unreadable input, a file that does not parse, a compile database that\n"
-"cannot be read, a function over budget).\n";
+"file or configuration, unreadable input, a file that does not parse, a\n"
+"compile database that cannot be read, a function over budget).\n";
+
+struct out_spec {
+	enum lg_format format;
+	const char *file;    /* NULL: standard output */
+};
 
 struct options {
 	const char *build_path;
 	const char **rules;
 	int n_rules;
-	enum lg_format format;
+	struct out_spec *outs;
+	int n_outs;
 	const char *output;
+	const char *config;
+	bool no_config;
+	bool staged;
+	unsigned max_annotations;
+	const char *baseline;
+	const char *write_baseline;
+	const char *diff_base;
+	const char *diff_file;
+	const char **excludes;
+	int n_excludes;
+	bool report_unused;
 	int jobs;
 	bool list_rules;
 	bool dump_cfg;
@@ -137,7 +177,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 {
 	enum { OPT_LIST = 256, OPT_VERSION, OPT_HELP, OPT_COLOR, OPT_MAX_STATES,
 	       OPT_MAX_STEPS, OPT_DUMP_CFG, OPT_DUMP_SUMMARIES, OPT_CACHE_DIR,
-	       OPT_NO_CACHE, OPT_STATS };
+	       OPT_NO_CACHE, OPT_STATS, OPT_CONFIG, OPT_NO_CONFIG, OPT_STAGED,
+	       OPT_MAX_ANN, OPT_BASELINE, OPT_WRITE_BASELINE, OPT_DIFF_BASE,
+	       OPT_DIFF, OPT_EXCLUDE, OPT_UNUSED };
 	static const struct option longopts[] = {
 		{ "build-path", required_argument, NULL, 'p' },
 		{ "rules", required_argument, NULL, 'r' },
@@ -153,6 +195,16 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "cache-dir", required_argument, NULL, OPT_CACHE_DIR },
 		{ "no-cache", no_argument, NULL, OPT_NO_CACHE },
 		{ "stats", no_argument, NULL, OPT_STATS },
+		{ "config", required_argument, NULL, OPT_CONFIG },
+		{ "no-config", no_argument, NULL, OPT_NO_CONFIG },
+		{ "staged", no_argument, NULL, OPT_STAGED },
+		{ "max-annotations", required_argument, NULL, OPT_MAX_ANN },
+		{ "baseline", required_argument, NULL, OPT_BASELINE },
+		{ "write-baseline", required_argument, NULL, OPT_WRITE_BASELINE },
+		{ "diff-base", required_argument, NULL, OPT_DIFF_BASE },
+		{ "diff", required_argument, NULL, OPT_DIFF },
+		{ "exclude", required_argument, NULL, OPT_EXCLUDE },
+		{ "report-unused-suppressions", no_argument, NULL, OPT_UNUSED },
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ NULL, 0, NULL, 0 },
@@ -180,14 +232,19 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case 'r':
 			o->rules[o->n_rules++] = optarg;
 			break;
-		case 'f':
-			if (strcmp(optarg, "text") == 0)
-				o->format = LG_FORMAT_TEXT;
-			else if (strcmp(optarg, "sarif") == 0)
-				o->format = LG_FORMAT_SARIF;
-			else
-				return usage_error("unknown format '%s' (expected text or sarif)", optarg);
+		case 'f': {
+			char *colon = strchr(optarg, ':');
+			if (colon)
+				*colon = '\0';
+			enum lg_format fmt;
+			if (lg_format_parse(optarg, &fmt) < 0)
+				return usage_error("unknown format '%s' (expected text, sarif, json, "
+						   "github, gitlab, rdjson or markdown)", optarg);
+			if (colon && !colon[1])
+				return usage_error("format '%s:' names no file", optarg);
+			o->outs[o->n_outs++] = (struct out_spec){ fmt, colon ? colon + 1 : NULL };
 			break;
+		}
 		case 'o':
 			o->output = optarg;
 			break;
@@ -234,6 +291,38 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case OPT_STATS:
 			o->stats = true;
 			break;
+		case OPT_CONFIG:
+			o->config = optarg;
+			break;
+		case OPT_NO_CONFIG:
+			o->no_config = true;
+			break;
+		case OPT_STAGED:
+			o->staged = true;
+			break;
+		case OPT_MAX_ANN:
+			if (!parse_count(optarg, 1, 100000, &v))
+				return usage_error("--max-annotations expects a number from 1 to 100000, got '%s'", optarg);
+			o->max_annotations = (unsigned)v;
+			break;
+		case OPT_BASELINE:
+			o->baseline = optarg;
+			break;
+		case OPT_WRITE_BASELINE:
+			o->write_baseline = optarg;
+			break;
+		case OPT_DIFF_BASE:
+			o->diff_base = optarg;
+			break;
+		case OPT_DIFF:
+			o->diff_file = optarg;
+			break;
+		case OPT_EXCLUDE:
+			o->excludes[o->n_excludes++] = optarg;
+			break;
+		case OPT_UNUSED:
+			o->report_unused = true;
+			break;
 		case OPT_VERSION:
 			printf("leakgate %s\n", LEAKGATE_VERSION);
 			return -1;
@@ -248,6 +337,15 @@ static int parse_args(int argc, char **argv, struct options *o)
 	}
 	o->files = argv + optind;
 	o->n_files = end - optind;
+	if (o->diff_base && o->diff_file)
+		return usage_error("%s", "--diff-base and --diff are two ways of saying the same: give one");
+	int to_stdout = 0;
+	for (int i = 0; i < o->n_outs; i++)
+		to_stdout += !o->outs[i].file;
+	if (o->output && o->n_outs && !o->outs[0].file)
+		o->outs[0].file = o->output, to_stdout--;
+	if (to_stdout > 1)
+		return usage_error("%s", "only one format can go to standard output; give the others a file (-f sarif:out.sarif)");
 	return 0;
 }
 
@@ -373,6 +471,163 @@ static int want_color(int setting, FILE *f)
 	return isatty(fileno(f)) && !(term && strcmp(term, "dumb") == 0);
 }
 
+/* ---- --staged: the index, not the working tree ------------------------ */
+
+struct staged {
+	struct lg_unsaved *v;
+	size_t n;
+	char *top;            /* the repository's top directory */
+};
+
+static void staged_release(struct staged *st)
+{
+	for (size_t i = 0; i < st->n; i++) {
+		free((char *)st->v[i].path);
+		free((char *)st->v[i].content);
+	}
+	free(st->v);
+	free(st->top);
+	memset(st, 0, sizeof(*st));
+}
+
+/* Every file staged for the next commit (added, copied, modified, renamed),
+ * with its staged content. */
+static int read_staged(struct staged *st, struct lg_diags *d)
+{
+	const char *top_argv[] = { "git", "rev-parse", "--show-toplevel", NULL };
+	char *top = NULL;
+	if (lg_run_capture(top_argv, NULL, &top, NULL) != 0) {
+		free(top);
+		return lg_diag(d, LG_ERROR, NULL, 0, 0,
+			       "--staged: not inside a git repository (git rev-parse failed)");
+	}
+	top[strcspn(top, "\r\n")] = '\0';
+	st->top = top;
+	const char *names_argv[] = { "git", "diff", "--cached", "--name-only", "-z",
+				     "--diff-filter=ACMR", NULL };
+	char *names = NULL;
+	size_t len = 0;
+	if (lg_run_capture(names_argv, top, &names, &len) != 0) {
+		free(names);
+		return lg_diag(d, LG_ERROR, NULL, 0, 0, "--staged: 'git diff --cached' failed");
+	}
+	int ret = 0;
+	for (size_t p = 0; p < len && ret == 0;) {
+		const char *name = names + p;
+		p += strlen(name) + 1;
+		if (!*name)
+			continue;
+		char *spec = NULL, *content = NULL;
+		size_t clen = 0;
+		if (asprintf(&spec, ":%s", name) < 0) {
+			ret = lg_diag(d, LG_ERROR, NULL, 0, 0, "out of memory");
+			break;
+		}
+		const char *show_argv[] = { "git", "show", spec, NULL };
+		if (lg_run_capture(show_argv, top, &content, &clen) != 0) {
+			ret = lg_diag(d, LG_ERROR, name, 0, 0, "--staged: cannot read the staged content");
+			free(content);
+			free(spec);
+			break;
+		}
+		free(spec);
+		struct lg_unsaved *v = realloc(st->v, (st->n + 1) * sizeof(*v));
+		char *abs = lg_path_absolute(name, top);
+		if (!v || !abs) {
+			free(abs);
+			free(content);
+			ret = lg_diag(d, LG_ERROR, NULL, 0, 0, "out of memory");
+			break;
+		}
+		st->v = v;
+		v[st->n++] = (struct lg_unsaved){ abs, content, clen };
+	}
+	free(names);
+	return ret;
+}
+
+static bool is_c_file(const char *path)
+{
+	size_t n = strlen(path);
+	return n > 2 && strcmp(path + n - 2, ".c") == 0;
+}
+
+/* Keeps only the findings in staged files. */
+static void keep_staged(struct lg_findings *fs, const struct staged *st, const char *cwd)
+{
+	size_t w = 0;
+	for (size_t i = 0; i < fs->n; i++) {
+		char *abs = lg_path_absolute(fs->v[i].file, cwd);
+		bool keep = false;
+		for (size_t k = 0; abs && k < st->n && !keep; k++)
+			keep = strcmp(st->v[k].path, abs) == 0;
+		free(abs);
+		if (!keep) {
+			lg_finding_release(&fs->v[i]);
+			continue;
+		}
+		fs->v[w++] = fs->v[i];
+	}
+	fs->n = w;
+}
+
+/* The compile commands of a --staged run: the database's (every entry, so
+ * that summaries of helpers in other files are at hand; unchanged ones come
+ * from the cache), plus staged .c files it does not list, with no flags. */
+static int gather_staged(const struct options *o, const char *dbdir,
+			 const struct staged *st, struct lg_compdb *db,
+			 struct lg_diags *d)
+{
+	if (dbdir && lg_compdb_load(db, dbdir, d) < 0)
+		return -1;
+	for (size_t i = 0; i < st->n; i++) {
+		if (!is_c_file(st->v[i].path) || lg_compdb_find(db, st->v[i].path))
+			continue;
+		if (o->n_files) {
+			bool named = false;
+			for (int k = 0; k < o->n_files && !named; k++) {
+				char *abs = lg_path_absolute(o->files[k], NULL);
+				named = abs && strcmp(abs, st->v[i].path) == 0;
+				free(abs);
+			}
+			if (!named)
+				continue;
+		}
+		if (lg_compdb_add(db, st->v[i].path, NULL, (const char *const *)o->cc_args,
+				  o->n_cc_args) < 0)
+			return lg_diag(d, LG_ERROR, NULL, 0, 0, "out of memory");
+	}
+	return 0;
+}
+
+/* ---- the run -------------------------------------------------------------- */
+
+static int write_outputs(const struct options *o, const struct lg_findings *fs,
+			 const struct lg_ruleset *rules, struct lg_diags *d)
+{
+	struct out_spec dflt = { LG_FORMAT_TEXT, o->output };
+	const struct out_spec *outs = o->n_outs ? o->outs : &dflt;
+	int n = o->n_outs ? o->n_outs : 1;
+	int ret = 0;
+
+	for (int i = 0; i < n; i++) {
+		struct lg_output_opts oo = {
+			.format = outs[i].format, .version = LEAKGATE_VERSION,
+			.rules = rules, .max_annotations = o->max_annotations,
+			.color = outs[i].format == LG_FORMAT_TEXT && !outs[i].file &&
+				 want_color(o->color, stdout),
+		};
+		int w = outs[i].file ? lg_output_write_file(outs[i].file, fs, &oo, d)
+				     : lg_output(stdout, fs, &oo, d);
+		if (!outs[i].file && fflush(stdout) != 0)
+			w = lg_diag(d, LG_ERROR, NULL, 0, 0, "cannot write the report: %s",
+				    strerror(errno));
+		if (w < 0)
+			ret = -1;
+	}
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	struct options o = { .jobs = 0, .color = -1, .budget = LG_BUDGET_DEFAULT,
@@ -381,8 +636,11 @@ int main(int argc, char **argv)
 	struct lg_ruleset rules;
 	struct lg_compdb db = LG_COMPDB_INIT;
 	struct lg_findings findings = LG_FINDINGS_INIT;
+	struct lg_config cfg = { 0 };
+	struct staged st = { 0 };
+	struct lg_changes *changes = NULL;
 	int status = EXIT_ERROR;
-	char *rules_dir = NULL;
+	char *rules_dir = NULL, *cfg_path = NULL;
 	char cwd[PATH_MAX];
 
 	/* The analysis allocates and frees arenas function after function: let
@@ -391,11 +649,19 @@ int main(int argc, char **argv)
 	mallopt(M_TRIM_THRESHOLD, 256 << 20);
 	mallopt(M_MMAP_THRESHOLD, 64 << 20);
 	o.rules = calloc((size_t)argc + 1, sizeof(*o.rules));
-	if (!o.rules)
+	o.outs = calloc((size_t)argc + 1, sizeof(*o.outs));
+	o.excludes = calloc((size_t)argc + 1, sizeof(*o.excludes));
+	if (!o.rules || !o.outs || !o.excludes || !getcwd(cwd, sizeof(cwd))) {
+		free(o.rules);
+		free(o.outs);
+		free(o.excludes);
 		return EXIT_ERROR;
+	}
 	int pa = parse_args(argc, argv, &o);
 	if (pa != 0) {
 		free(o.rules);
+		free(o.outs);
+		free(o.excludes);
 		return pa < 0 ? EXIT_CLEAN : pa;
 	}
 	if (o.jobs == 0) {
@@ -404,14 +670,25 @@ int main(int argc, char **argv)
 	}
 
 	lg_ruleset_init(&rules);
+	/* The project's configuration: the command line overrides it. */
+	if (!o.no_config) {
+		cfg_path = o.config ? strdup(o.config) : lg_config_find(cwd);
+		if (cfg_path && lg_config_load(&cfg, cfg_path, &d) < 0)
+			goto out;
+	}
+
 	rules_dir = builtin_rules_dir();
 	if (!rules_dir)
 		goto out;
 	int rr = 0;
-	if (o.n_rules == 0)
+	if (o.n_rules)
+		for (int i = 0; i < o.n_rules && rr == 0; i++)
+			rr = lg_ruleset_load_spec(&rules, o.rules[i], rules_dir, &d);
+	else if (cfg.n_rules)
+		for (size_t i = 0; i < cfg.n_rules && rr == 0; i++)
+			rr = lg_ruleset_load_spec(&rules, cfg.rules[i], rules_dir, &d);
+	else
 		rr = lg_ruleset_load_builtin(&rules, rules_dir, &d);
-	for (int i = 0; i < o.n_rules && rr == 0; i++)
-		rr = lg_ruleset_load_spec(&rules, o.rules[i], rules_dir, &d);
 	if (rr < 0)
 		goto out;
 	if (rules.n_resources == 0) {
@@ -424,42 +701,86 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
-	if (gather(&o, &db, &d) < 0)
+	if (!o.build_path && cfg.compile_database && !o.have_dashdash)
+		o.build_path = cfg.compile_database;
+	if (o.staged) {
+		if (read_staged(&st, &d) < 0)
+			goto out;
+		const char *dbdir = o.build_path;
+		struct stat sb;
+		if (!dbdir && stat("compile_commands.json", &sb) == 0)
+			dbdir = ".";
+		if (gather_staged(&o, dbdir, &st, &db, &d) < 0)
+			goto out;
+	} else if (gather(&o, &db, &d) < 0) {
+		goto out;
+	}
+	if (o.diff_base)
+		changes = lg_changes_from_git(o.diff_base, cwd, &d);
+	else if (o.diff_file)
+		changes = lg_changes_from_diff(o.diff_file, cwd, &d);
+	if ((o.diff_base || o.diff_file) && !changes)
 		goto out;
 
 	char rules_digest[65];
 	digest_rules(&rules, rules_digest);
 	struct lg_driver_stats stats = { 0 };
 	struct lg_driver_opts dopts = {
-		.rules = &rules, .budget = o.budget, .jobs = o.jobs,
-		.cwd = getcwd(cwd, sizeof(cwd)) ? cwd : NULL,
+		.rules = &rules, .budget = o.budget, .jobs = o.jobs, .cwd = cwd,
 		.dump_cfg = o.dump_cfg ? stdout : NULL,
 		.dump_summaries = o.dump_summaries ? stdout : NULL,
 		.cache_dir = o.cache_dir, .rules_digest = rules_digest,
+		.unsaved = st.v, .n_unsaved = st.n,
+		.changed = changes ? lg_changes_files(changes) : NULL,
 	};
-	int run = lg_driver_run(&dopts, &db, &findings, &d, &stats);
-	if (o.stats)
+	int run = db.n ? lg_driver_run(&dopts, &db, &findings, &d, &stats) : 0;
+	if (o.stats) {
+		char skipped[64] = "";
+		if (stats.units_skipped)
+			snprintf(skipped, sizeof(skipped), ", %zu not touched by the change",
+				 stats.units_skipped);
 		lg_diag(&d, LG_NOTE, NULL, 0, 0,
-			"%zu files (%zu parsed, %zu from the cache); %zu functions "
+			"%zu files (%zu parsed, %zu from the cache%s); %zu functions "
 			"(summaries: %zu computed, %zu reused; checks: %zu run, %zu reused)",
-			stats.units, stats.units_parsed, stats.units_cached, stats.functions,
-			stats.summaries_computed, stats.summaries_reused,
+			stats.units, stats.units_parsed, stats.units_cached, skipped,
+			stats.functions, stats.summaries_computed, stats.summaries_reused,
 			stats.functions_checked, stats.functions_reused);
-	lg_findings_sort_unique(&findings);
+	}
 
-	struct lg_output_opts oo = {
-		.format = o.format, .version = LEAKGATE_VERSION, .rules = &rules,
-		.color = o.format == LG_FORMAT_TEXT && !o.output && want_color(o.color, stdout),
-	};
+	/* The gate's chain: exclude, suppressions, baseline, diff, sort. */
+	if (o.n_excludes)
+		lg_gate_exclude(&findings, o.excludes, (size_t)o.n_excludes, cwd, cwd);
+	else if (cfg.n_exclude)
+		lg_gate_exclude(&findings, (const char *const *)cfg.exclude, cfg.n_exclude,
+				cfg.dir, cwd);
+	const char **sources = calloc(db.n + 1, sizeof(*sources));
+	for (size_t i = 0; sources && i < db.n; i++)
+		sources[i] = db.v[i].file;
+	if (!sources || lg_gate_suppress(&findings, sources, db.n, cwd, o.report_unused, &d) < 0)
+		run = lg_diag(&d, LG_ERROR, NULL, 0, 0, "out of memory");
+	free(sources);
+	if (o.staged)
+		keep_staged(&findings, &st, cwd);
+	lg_findings_sort_unique(&findings);
+	if (o.write_baseline) {
+		int w = lg_baseline_write(o.write_baseline, &findings, cwd, &d);
+		if (w == 0)
+			lg_diag(&d, LG_NOTE, o.write_baseline, 0, 0, "recorded %zu finding%s",
+				findings.n, findings.n == 1 ? "" : "s");
+		status = w < 0 || run < 0 ? EXIT_ERROR : EXIT_CLEAN;
+		goto out;
+	}
+	const char *baseline = o.baseline ? o.baseline : cfg.baseline;
+	if (baseline && lg_baseline_apply(baseline, &findings, cwd, &d) < 0)
+		run = -1;
+	if (changes)
+		lg_gate_diff_filter(&findings, changes, cwd);
+
 	/* Diagnostics first, so a reader sees why a file was not analysed
 	 * before the findings of the others. */
 	lg_diags_print(&d, stderr, want_color(o.color, stderr));
 	lg_diags_release(&d);
-	int w = o.output ? lg_output_write_file(o.output, &findings, &oo, &d)
-			 : lg_output(stdout, &findings, &oo, &d);
-	if (fflush(stdout) != 0 && !o.output)
-		w = lg_diag(&d, LG_ERROR, NULL, 0, 0, "cannot write the report: %s",
-			    strerror(errno));
+	int w = write_outputs(&o, &findings, &rules, &d);
 	if (w < 0 || run < 0)
 		status = EXIT_ERROR;
 	else
@@ -471,7 +792,13 @@ out:
 	lg_findings_release(&findings);
 	lg_compdb_release(&db);
 	lg_ruleset_release(&rules);
+	lg_config_release(&cfg);
+	lg_changes_free(changes);
+	staged_release(&st);
+	free(cfg_path);
 	free(rules_dir);
 	free(o.rules);
+	free(o.outs);
+	free(o.excludes);
 	return status;
 }

@@ -22,6 +22,11 @@
 enum lg_format {
 	LG_FORMAT_TEXT,
 	LG_FORMAT_SARIF,
+	LG_FORMAT_JSON,      /* leakgate's own (README, "JSON output") */
+	LG_FORMAT_GITHUB,    /* GitHub Actions workflow commands */
+	LG_FORMAT_GITLAB,    /* GitLab Code Quality report */
+	LG_FORMAT_RDJSON,    /* reviewdog's diagnostic format */
+	LG_FORMAT_MARKDOWN,  /* a summary for a job page or a review body */
 };
 
 struct lg_output_opts {
@@ -29,7 +34,13 @@ struct lg_output_opts {
 	int color;                   /* text: ANSI colours (terminals only) */
 	const char *version;         /* tool version, e.g. "0.1.0" */
 	const struct lg_ruleset *rules; /* SARIF: one rule entry per resource */
+	unsigned max_annotations;    /* github: error annotations written
+					(GitHub shows 10 per step); 0: 10 */
 };
+
+/* The format named `name` ("text", "sarif", ...); -1 when unknown. */
+int lg_format_parse(const char *name, enum lg_format *out);
+const char *lg_format_name(enum lg_format f);
 
 /*
  * Text: for each finding
@@ -46,6 +57,37 @@ int lg_output_text(FILE *out, const struct lg_findings *fs,
 /* SARIF 2.1.0, one run, one result per finding.  0 or -1 (with `d`). */
 int lg_output_sarif(FILE *out, const struct lg_findings *fs,
 		    const struct lg_output_opts *o, struct lg_diags *d);
+
+/* leakgate's own JSON: see README.md, "JSON output".  0 or -1. */
+int lg_output_json(FILE *out, const struct lg_findings *fs,
+		   const struct lg_output_opts *o, struct lg_diags *d);
+
+/* GitHub workflow commands: the most relevant findings first, at most
+ * o->max_annotations of them as `::error file=...,line=...,endLine=...,
+ * title=...::message` (escaped as GitHub requires), then a `::notice::`
+ * line saying how many more there are and where the full list is. */
+int lg_output_github(FILE *out, const struct lg_findings *fs,
+		     const struct lg_output_opts *o, struct lg_diags *d);
+
+/* GitLab Code Quality: a JSON array, one issue per finding, each with a
+ * fingerprint unique in the report. */
+int lg_output_gitlab(FILE *out, const struct lg_findings *fs,
+		     const struct lg_output_opts *o, struct lg_diags *d);
+
+/* reviewdog's rdjson (DiagnosticResult), the fix as a suggestion. */
+int lg_output_rdjson(FILE *out, const struct lg_findings *fs,
+		     const struct lg_output_opts *o, struct lg_diags *d);
+
+/* Markdown: a heading with the count, then one section per finding with
+ * its location, message, path and fix. */
+int lg_output_markdown(FILE *out, const struct lg_findings *fs,
+		       const struct lg_output_opts *o, struct lg_diags *d);
+
+/* The order in which findings matter most to a reviewer (github puts only
+ * the first few in annotations): connections, results, statements and
+ * locks before files, memory and handles; then by file and line.  Sorts
+ * the array of pointers `v`. */
+void lg_findings_by_relevance(const struct lg_finding **v, size_t n);
 
 /* Renders in o->format to `out`. */
 int lg_output(FILE *out, const struct lg_findings *fs,

@@ -8,8 +8,10 @@
  * id a finding names that the ruleset lacks (all of them when there is no
  * ruleset), so every result carries a ruleIndex.  Each result has the loss
  * as its location (with the function as a logical location), the
- * acquisition as relatedLocations[0], the path as one codeFlow, and the
- * fingerprint under partialFingerprints["leakgate/v1"].
+ * acquisition as relatedLocations[0], the path as one codeFlow, the
+ * fingerprint under partialFingerprints["leakgate/v1"], and, when the
+ * finding has a safe fix, that fix as fixes[0]: an insertion (an empty
+ * deletedRegion at column 1 of the line) into the result's own file.
  *
  * File names become URIs: a relative name is a relative reference against
  * %SRCROOT%, which originalUriBaseIds maps to the working directory; an
@@ -239,6 +241,25 @@ static json_t *code_flows(const struct lg_finding *f)
 	return json_pack("[{s:[{s:o}]}]", "threadFlows", "locations", locs);
 }
 
+/*
+ * fixes: one fix, one change to the result's file, one replacement that
+ * deletes nothing at the start of fix_line and inserts the fix's lines.
+ */
+static json_t *fixes(const struct lg_finding *f)
+{
+	json_int_t line = f->fix_line;
+
+	return json_pack(
+		"[{s:o, s:[{s:o, s:[{s:{s:I, s:i, s:I, s:i}, s:o}]}]}]",
+		"description", message("insert the release before the exit"),
+		"artifactChanges",
+		"artifactLocation", artifact_location(f->file),
+		"replacements",
+		"deletedRegion", "startLine", line, "startColumn", 1,
+		"endLine", line, "endColumn", 1,
+		"insertedContent", message(f->fix_text));
+}
+
 /* ---- rules ---- */
 
 struct rules {
@@ -321,6 +342,9 @@ static json_t *result(const struct rules *r, const struct lg_finding *f)
 	    json_object_set_new(res, "partialFingerprints",
 				json_pack("{s:o}", FINGERPRINT_KEY,
 					  jstr(f->fingerprint))) < 0)
+		goto fail;
+	if (f->fix_text && f->fix_line &&
+	    json_object_set_new(res, "fixes", fixes(f)) < 0)
 		goto fail;
 	return res;
 fail:

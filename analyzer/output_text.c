@@ -10,6 +10,11 @@
  * indented with tabs.  Colours, when asked for, are clang's: bold locations,
  * bold magenta "warning:", bold dark "note:", bold green caret.
  *
+ * A finding with a safe fix ends with one more note, in the manner of
+ * clang's fix-it hints: "FILE:LINE:1: note: insert before this line to
+ * release it:", then each line of the fix in the snippet's margin (the
+ * line-number column left blank), laid out as source lines are.
+ *
  * What this file leaves out: deciding anything.  It does not sort, filter or
  * count towards an exit status; it renders what it is given and reports
  * only whether the stream accepted it.
@@ -65,11 +70,12 @@ static void put_location(FILE *out, int color, const char *file,
  * as <U+XXXX> (so that no escape sequence from a source file reaches the
  * terminal); UTF-8 continuation bytes take no column.  A trailing CR (a
  * CRLF file) is not shown.  A column past the end puts the caret just
- * after the last character.
+ * after the last character.  `len` bytes of `src` are shown.
  */
-static unsigned put_source(FILE *out, const char *src, unsigned col)
+static unsigned put_source(FILE *out, const char *src, size_t len,
+			   unsigned col)
 {
-	size_t len = strlen(src), want = col ? col - 1 : 0;
+	size_t want = col ? col - 1 : 0;
 	unsigned d = 0, caret = 0;
 	int found = 0;
 
@@ -110,20 +116,47 @@ static int num_width(unsigned n)
 	return w;
 }
 
+/* The gutter is at least four digits wide and grows with the line number. */
+static int gutter_width(const struct lg_finding *f)
+{
+	return num_width(f->line) > 4 ? num_width(f->line) : 4;
+}
+
 /*
  *    42 |         return -1;
  *       |         ^
- * The gutter is at least four digits wide and grows with the line number.
  */
 static void put_snippet(FILE *out, int color, const struct lg_finding *f)
 {
-	int w = num_width(f->line) > 4 ? num_width(f->line) : 4;
+	int w = gutter_width(f);
 	unsigned caret;
 
 	fprintf(out, " %*u | ", w, f->line);
-	caret = put_source(out, f->source_line, f->col);
+	caret = put_source(out, f->source_line, strlen(f->source_line), f->col);
 	fprintf(out, " %*s | %*s", w, "", (int)caret, "");
 	fputs(color ? C_CARET "^" C_RESET "\n" : "^\n", out);
+}
+
+/*
+ *   file:48:1: note: insert before this line to release it:
+ *         |                 pool_release(pool, conn);
+ * One margin line per line of the fix, with the snippet's gutter.
+ */
+static void put_fix(FILE *out, int color, const struct lg_finding *f)
+{
+	int w = gutter_width(f);
+	const char *p = f->fix_text;
+
+	put_location(out, color, f->file, f->fix_line, 1);
+	fputs(color ? C_NOTE "note: " C_RESET : "note: ", out);
+	fputs("insert before this line to release it:\n", out);
+	while (*p) {
+		size_t n = strcspn(p, "\n");
+
+		fprintf(out, " %*s | ", w, "");
+		put_source(out, p, n, 0);
+		p += n + (p[n] == '\n');
+	}
 }
 
 static void put_finding(FILE *out, int color, const struct lg_finding *f)
@@ -145,6 +178,8 @@ static void put_finding(FILE *out, int color, const struct lg_finding *f)
 		put_oneline(out, s->message);
 		fputc('\n', out);
 	}
+	if (f->fix_text && f->fix_line)
+		put_fix(out, color, f);
 }
 
 int lg_output_text(FILE *out, const struct lg_findings *fs,

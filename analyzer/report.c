@@ -117,6 +117,66 @@ static char *step_message(const struct lg_pstep *s)
 	return fmt("step");
 }
 
+/* The text of a call in `fn` that releases what `handle` names, when the
+ * source wrote it out whole: the fix copies it. */
+static const char *release_call(const struct lg_report_ctx *rc,
+				const struct lg_fn *fn, const char *handle)
+{
+	bool addr = handle[0] == '&';
+	const char *name = addr ? handle + 1 : handle;
+	for (uint32_t b = 0; b < fn->n_blocks; b++)
+		for (uint32_t i = 0; i < fn->blocks[b].n_ev; i++) {
+			const struct lg_event *e = &fn->blocks[b].ev[i];
+			size_t n = 0;
+			bool known;
+			if (e->kind != LG_EV_CALL || !e->text || strstr(e->text, "..."))
+				continue;
+			const struct lg_effect *eff = rc->oracle->lookup(rc->oracle->ctx, e,
+									 &n, &known);
+			for (size_t k = 0; k < n; k++) {
+				if (eff[k].kind != LG_EFFECT_RELEASE || eff[k].mask ||
+				    eff[k].field || eff[k].arg < 0 ||
+				    (uint32_t)eff[k].arg >= e->n_args)
+					continue;
+				const struct lg_opnd *a = &e->args[eff[k].arg];
+				if ((a->kind == LG_OPND_VAR || a->kind == LG_OPND_ADDR) &&
+				    a->var < fn->n_vars && strcmp(fn->vars[a->var].name, name) == 0)
+					return e->text;
+				if (a->kind == LG_OPND_LVAL && a->key && strcmp(a->key, handle) == 0)
+					return e->text;
+			}
+		}
+	return NULL;
+}
+
+/* A fix for a leak at a return, when one is safe: the function's own
+ * release call for the same handle, inserted right before the return, with
+ * the return's indentation. */
+static void add_fix(const struct lg_report_ctx *rc, const struct lg_fn *fn,
+		    const struct lg_leak *l, struct lg_finding *f)
+{
+	if (!rc->oracle || l->loss != LG_LOSS_RETURN || !l->handle || !f->source_line)
+		return;
+	bool safe = false;
+	for (uint32_t i = 0; i < fn->n_blocks && !safe; i++) {
+		const struct lg_block *b = &fn->blocks[i];
+		safe = b->term == LG_TERM_RETURN && b->fix_safe && !b->implicit_return &&
+		       b->term_loc.line == l->loss_loc.line &&
+		       b->term_loc.col == l->loss_loc.col;
+	}
+	const char *call = safe ? release_call(rc, fn, l->handle) : NULL;
+	if (!call)
+		return;
+	size_t indent = 0;
+	while (f->source_line[indent] == ' ' || f->source_line[indent] == '\t')
+		indent++;
+	/* the return must start its line: inserting before it is then clean */
+	if (f->col != indent + 1)
+		return;
+	f->fix_text = fmt("%.*s%s;\n", (int)indent, f->source_line, call);
+	f->fix_line = f->line;
+}
+
 static int one(const struct lg_report_ctx *rc, const struct lg_fn *fn,
 	       const struct lg_leak *l, struct lg_findings *out)
 {
@@ -228,6 +288,8 @@ static int one(const struct lg_report_ctx *rc, const struct lg_fn *fn,
 	else
 		free(loss_msg);
 
+	if (rc_ == 0)
+		add_fix(rc, fn, l, &f);
 	if (rc_ || !f.rule_id || !f.function || !f.handle || !f.acquirer ||
 	    !f.file || !f.acq_file || !f.message || lg_finding_fingerprint(&f) < 0) {
 		lg_finding_release(&f);

@@ -21,6 +21,8 @@ typedef const char *(*lg_line_fn)(void *ctx, const char *file, unsigned line,
 
 struct lg_report_ctx {
 	const struct lg_ruleset *rules;
+	const struct lg_oracle *oracle; /* to find the release call a fix can
+					   copy; may be NULL: no fixes */
 	lg_line_fn line;      /* may be NULL: findings then have no source line */
 	void *line_ctx;
 	const char *cwd;      /* paths under it are shown relative to it; may be

@@ -735,7 +735,7 @@ static void cli__format_xml_exits_2(void **state)
 	struct fx *f = *state;
 
 	LG(f, "--format", "xml", cli_path(f, "leak.c"));
-	expect(f, 2, "", "leakgate: error: unknown format 'xml' (expected text or sarif); see 'leakgate --help'\n");
+	expect(f, 2, "", "leakgate: error: unknown format 'xml' (expected text, sarif, json, github, gitlab, rdjson or markdown); see 'leakgate --help'\n");
 }
 
 static void cli__jobs_0_exits_2(void **state)
