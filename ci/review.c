@@ -979,7 +979,7 @@ static size_t marker_line(const char *body, const char *prefix, const char **at)
 		size_t n = strcspn(l, "\n");
 		while (n > 0 && (l[n - 1] == '\r' || l[n - 1] == ' ' || l[n - 1] == '\t'))
 			n--;
-		if (n >= plen + slen && strncmp(l, prefix, plen) == 0 &&
+		if (n >= plen && n >= slen && strncmp(l, prefix, plen) == 0 &&
 		    strncmp(l + n - slen, MARKER_SUFFIX, slen) == 0) {
 			*at = l;
 			return n;
