@@ -307,14 +307,31 @@ void lg_gate_diff_filter(struct lg_findings *fs, const struct lg_changes *c,
 	size_t w = 0;
 	for (size_t i = 0; i < fs->n; i++) {
 		struct lg_finding *f = &fs->v[i];
-		bool touched = lg_changes_touch(c, f->file, f->line, cwd) ||
-			       lg_changes_touch(c, f->acq_file, f->acq_line, cwd);
-		for (size_t k = 0; k < f->n_steps && !touched; k++)
-			touched = lg_changes_touch(c, f->steps[k].file, f->steps[k].line, cwd);
-		if (!touched) {
+		/* the exit first, then the path backwards, the acquisition last:
+		 * the first place the change touches is where a reviewer is
+		 * pointed */
+		const char *af = NULL;
+		unsigned al = 0;
+		if (lg_changes_touch(c, f->file, f->line, cwd)) {
+			af = f->file;
+			al = f->line;
+		}
+		for (size_t k = f->n_steps; k-- > 0 && !af;)
+			if (lg_changes_touch(c, f->steps[k].file, f->steps[k].line, cwd)) {
+				af = f->steps[k].file;
+				al = f->steps[k].line;
+			}
+		if (!af && lg_changes_touch(c, f->acq_file, f->acq_line, cwd)) {
+			af = f->acq_file;
+			al = f->acq_line;
+		}
+		if (!af) {
 			lg_finding_release(f);
 			continue;
 		}
+		free(f->anchor_file);
+		f->anchor_file = strdup(af);
+		f->anchor_line = al;
 		fs->v[w++] = *f;
 	}
 	fs->n = w;

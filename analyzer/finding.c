@@ -288,6 +288,7 @@ void lg_finding_release(struct lg_finding *f)
 	}
 	free(f->steps);
 	free(f->fix_text);
+	free(f->anchor_file);
 	free(f->fingerprint);
 	memset(f, 0, sizeof(*f));
 }

@@ -71,6 +71,12 @@ struct lg_finding {
 				 leaking return */
 	unsigned fix_line;
 
+	char *anchor_file;    /* set by the diff filter: the place on the path
+				 that the change touches (the exit when it
+				 does), where a review comment can go; NULL
+				 without a diff filter */
+	unsigned anchor_line;
+
 	char *fingerprint;    /* hex digest of rule, function, handle, acquirer,
 				 loss kind and the step messages: it does not
 				 change when unrelated lines move */

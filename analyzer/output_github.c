@@ -81,8 +81,6 @@ static void put_fix(FILE *out, const struct lg_finding *f)
 	while (*p) {
 		size_t n = strcspn(p, "\n"), b = strspn(p, " \t"), e = n;
 
-		if (b > n)
-			b = n;
 		while (e > b && strchr(" \t\r\f\v", p[e - 1]))
 			e--;
 		if (e > b) {

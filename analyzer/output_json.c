@@ -185,11 +185,20 @@ static json_t *fix(const struct lg_finding *f)
 			 "insert", jstr(f->fix_text));
 }
 
+/* Where the change touches the path (set by the diff filter), or null. */
+static json_t *anchor(const struct lg_finding *f)
+{
+	if (!f->anchor_file || !f->anchor_line)
+		return json_null();
+	return json_pack("{s:o, s:I}", "file", jstr(f->anchor_file),
+			 "line", (json_int_t)f->anchor_line);
+}
+
 static json_t *finding(const struct lg_finding *f)
 {
 	return json_pack(
 		"{s:o, s:s, s:o, s:o, s:o, s:s, s:o, s:I, s:I, s:o, s:o,"
-		" s:o, s:o, s:o}",
+		" s:o, s:o, s:o, s:o}",
 		"rule_id", jstr(f->rule_id),
 		"kind", lg_kind_name(f->kind),
 		"function", jstr(f->function),
@@ -204,7 +213,8 @@ static json_t *finding(const struct lg_finding *f)
 		"acquisition", position(f->acq_file ? f->acq_file : f->file,
 					f->acq_line, f->acq_col),
 		"steps", steps(f),
-		"fix", fix(f));
+		"fix", fix(f),
+		"anchor", anchor(f));
 }
 
 static int cmp_rule(const void *a, const void *b)
@@ -224,7 +234,8 @@ static json_t *by_rule(const struct lg_findings *fs)
 		goto fail;
 	for (size_t i = 0; i < fs->n; i++)
 		ids[i] = fs->v[i].rule_id;
-	qsort(ids, fs->n, sizeof(*ids), cmp_rule);
+	if (fs->n)
+		qsort(ids, fs->n, sizeof(*ids), cmp_rule);
 	for (size_t i = 0, j; i < fs->n; i = j) {
 		json_t *key;
 		int ret;

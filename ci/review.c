@@ -48,11 +48,17 @@
  * expected to have kept only findings in the change, and a 422 is reported
  * as an error like any other.
  *
+ * The pull request is named by --repo, --pr and --commit, or by --event
+ * $GITHUB_EVENT_PATH (what ci/leakgate-ci passes): the pull_request event
+ * that GitHub Actions writes, which holds all three; options given
+ * explicitly win over the event.
+ *
  * Exit status: 0 when the pull request shows the findings, 2 on any failure
  * with one line on standard error, "leakgate-review: error: ...".  Nothing
  * but main() prints or exits; every function below returns 0 or -1 and
  * leaves its message in a struct lr_err.
  */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
@@ -101,6 +107,8 @@ static int lr_fail(struct lr_err *e, const char *fmt, ...)
 	return -1;
 }
 
+static const char *str_field(json_t *o, const char *key);
+
 /* ---- the command line and the environment -------------------------------- */
 
 struct lr_opts {
@@ -110,6 +118,10 @@ struct lr_opts {
 	const char *commit;       /* --commit SHA */
 	const char *api_url;      /* --api-url, $GITHUB_API_URL, or github.com */
 	const char *summary_file; /* --summary-file, or NULL */
+	const char *event;        /* --event FILE: $GITHUB_EVENT_PATH, or NULL */
+	json_t *event_doc;        /* that file parsed; owns what repo and
+				     commit may point to */
+	char pr_text[32];         /* the event's pull request number */
 	const char *token;        /* $GITHUB_TOKEN (the environment's memory) */
 	long retry_ms;            /* $LEAKGATE_REVIEW_RETRY_MS, default 1000 */
 	int help;                 /* --help */
@@ -118,6 +130,7 @@ struct lr_opts {
 static const char usage_text[] =
 "usage: " PROG " --findings FILE --repo OWNER/NAME --pr NUMBER --commit SHA\n"
 "                       [--api-url URL] [--summary-file MARKDOWN_FILE]\n"
+"       " PROG " --findings FILE --event GITHUB_EVENT_PATH [...]\n"
 "\n"
 "Posts leakgate's JSON findings (leakgate --format json:FILE) as a review of\n"
 "the pull request, or updates the review an earlier run posted.\n"
@@ -126,6 +139,10 @@ static const char usage_text[] =
 "  --repo OWNER/NAME      the repository\n"
 "  --pr NUMBER            the pull request\n"
 "  --commit SHA           the commit that was analysed (the PR's head)\n"
+"  --event FILE           a pull_request event (GitHub Actions writes it to\n"
+"                         $GITHUB_EVENT_PATH): the repository, the pull\n"
+"                         request and its head commit, where the three\n"
+"                         options above are not given\n"
 "  --api-url URL          default: $GITHUB_API_URL, else " DEFAULT_API_URL "\n"
 "  --summary-file FILE    Markdown added to the review's body\n"
 "  --help                 print this help and exit\n"
@@ -185,6 +202,37 @@ static int opt_name_len(const char *arg)
 	return n > 64 ? 64 : (int)n;
 }
 
+/* What --repo, --pr and --commit leave unsaid, from a pull_request (or
+ * pull_request_target) event: repository.full_name, pull_request.number
+ * and pull_request.head.sha. */
+static int opts_event(struct lr_opts *o, const char **pr, struct lr_err *e)
+{
+	json_error_t je;
+
+	o->event_doc = json_load_file(o->event, 0, &je);
+	if (!o->event_doc)
+		return lr_fail(e, "%s:%d:%d: cannot read the event: %s", o->event, je.line,
+			       je.column, je.text);
+	json_t *pull = json_object_get(o->event_doc, "pull_request");
+	if (!json_is_object(pull))
+		return lr_fail(e, "%s: not a pull request's event (no \"pull_request\")", o->event);
+	if (!o->repo)
+		o->repo = str_field(json_object_get(o->event_doc, "repository"), "full_name");
+	if (!o->commit)
+		o->commit = str_field(json_object_get(pull, "head"), "sha");
+	json_t *n = json_object_get(pull, "number");
+	if (!*pr && json_is_integer(n)) {
+		snprintf(o->pr_text, sizeof(o->pr_text), "%" JSON_INTEGER_FORMAT,
+			 json_integer_value(n));
+		*pr = o->pr_text;
+	}
+	if (!o->repo || !o->commit || !*pr)
+		return lr_fail(e, "%s: the event names no %s", o->event,
+			       !o->repo ? "repository.full_name" : !o->commit ? "pull_request.head.sha"
+			       : "pull_request.number");
+	return 0;
+}
+
 static int opts_parse(struct lr_opts *o, int argc, char **argv,
 		      struct lr_err *e)
 {
@@ -195,6 +243,7 @@ static int opts_parse(struct lr_opts *o, int argc, char **argv,
 		{ "commit", required_argument, NULL, 'c' },
 		{ "api-url", required_argument, NULL, 'a' },
 		{ "summary-file", required_argument, NULL, 's' },
+		{ "event", required_argument, NULL, 'e' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -225,6 +274,7 @@ static int opts_parse(struct lr_opts *o, int argc, char **argv,
 		case 'c': o->commit = optarg; break;
 		case 'a': o->api_url = optarg; break;
 		case 's': o->summary_file = optarg; break;
+		case 'e': o->event = optarg; break;
 		case 'h': o->help = 1; return 0;
 		case ':':
 			return lr_fail(e, "option '%.*s' needs a value (see --help)",
@@ -238,11 +288,14 @@ static int opts_parse(struct lr_opts *o, int argc, char **argv,
 	}
 	if (optind < argc)
 		return lr_fail(e, "unexpected argument '%.64s' (see --help)", argv[optind]);
+	if (o->event && opts_event(o, &pr, e) != 0)
+		return -1;
 
-	if (!o->findings || !o->repo || !pr || !o->commit)
-		return lr_fail(e, "missing %s (see --help)",
-			       !o->findings ? "--findings FILE" : !o->repo ? "--repo OWNER/NAME"
-			       : !pr ? "--pr NUMBER" : "--commit SHA");
+	if (!o->findings)
+		return lr_fail(e, "missing --findings FILE (see --help)");
+	if (!o->repo || !pr || !o->commit)
+		return lr_fail(e, "missing %s or --event FILE (see --help)",
+			       !o->repo ? "--repo OWNER/NAME" : !pr ? "--pr NUMBER" : "--commit SHA");
 	if (!repo_valid(o->repo))
 		return lr_fail(e, "--repo '%.200s' is not OWNER/NAME", o->repo);
 	if (parse_long(pr, 1, INT_MAX, &o->pr) != 0)
@@ -485,6 +538,21 @@ static int finding_read(struct lr_finding *f, json_t *j, size_t i,
 	    json_integer_value(line) > INT_MAX)
 		return lr_fail(e, "%s: findings[%zu] has no valid \"line\"", path, i);
 	f->line = (long)json_integer_value(line);
+	/* A review can only comment on lines the change shows: where the
+	 * diff filter says the change touches the path. */
+	json_t *anchor = json_object_get(j, "anchor");
+	if (json_is_object(anchor) && json_is_string(json_object_get(anchor, "file")) &&
+	    json_is_integer(json_object_get(anchor, "line")) &&
+	    json_integer_value(json_object_get(anchor, "line")) >= 1 &&
+	    json_integer_value(json_object_get(anchor, "line")) <= INT_MAX) {
+		f->file = json_string_value(json_object_get(anchor, "file"));
+		while (strncmp(f->file, "./", 2) == 0)
+			f->file += 2;
+		if (f->file[0] == '/' || strncmp(f->file, "../", 3) == 0)
+			return lr_fail(e, "%s: findings[%zu]: anchor \"%.200s\" is not relative "
+				       "to the repository root", path, i, f->file);
+		f->line = (long)json_integer_value(json_object_get(anchor, "line"));
+	}
 	if (!f->message || !*f->message)
 		return lr_fail(e, "%s: findings[%zu] has no \"message\"", path, i);
 	if (!f->fingerprint || !*f->fingerprint || strlen(f->fingerprint) > 128 ||
@@ -676,10 +744,14 @@ static void lr_client_release(struct lr_client *c)
 	*c = (struct lr_client){ 0 };
 }
 
+/* localhost, 127.0.0.0/8 or ::1 (as libcurl spells hosts). */
 static int is_loopback(const char *host)
 {
-	return strcmp(host, "localhost") == 0 || strncmp(host, "127.", 4) == 0 ||
-	       strcmp(host, "[::1]") == 0 || strcmp(host, "::1") == 0;
+	struct in_addr a;
+
+	if (inet_pton(AF_INET, host, &a) == 1)
+		return (ntohl(a.s_addr) >> 24) == 127;
+	return strcmp(host, "localhost") == 0 || strcmp(host, "[::1]") == 0;
 }
 
 /* Checks the API URL: http or https, a host, no credentials, no query. */
@@ -1271,5 +1343,6 @@ int main(int argc, char **argv)
 	}
 	free(summary);
 	lr_findings_release(&fs);
+	json_decref(o.event_doc);
 	return rc == 0 ? 0 : 2;
 }

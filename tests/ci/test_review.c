@@ -153,10 +153,13 @@ static void serve_one(struct server *s, int fd)
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	while (!end) {
 		if (cap - len < 4096) {
-			cap = cap * 2 + 8192;
-			buf = realloc(buf, cap);
-			if (!buf)
+			char *more = realloc(buf, cap * 2 + 8192);
+			if (!more) {
+				free(buf);
 				return;
+			}
+			buf = more;
+			cap = cap * 2 + 8192;
 		}
 		ssize_t r = recv(fd, buf + len, cap - len - 1, 0);
 		if (r <= 0) {
@@ -174,9 +177,12 @@ static void serve_one(struct server *s, int fd)
 	size_t want = cl ? strtoul(cl, NULL, 10) : 0;
 	free(cl);
 	while (len - head < want) {
-		if (cap - len < want + 1) {
+		if (cap < head + want + 1) {
+			char *more = realloc(buf, head + want + 1);
+			if (!more)
+				break;
+			buf = more;
 			cap = head + want + 1;
-			buf = realloc(buf, cap);
 		}
 		ssize_t r = recv(fd, buf + len, cap - len - 1, 0);
 		if (r <= 0)
@@ -400,15 +406,17 @@ static void assert_token_kept(struct fx *f)
 }
 
 /*
- * Runs leakgate-review with `args` (NULL-terminated) after the four
- * required options, and with the environment `env` (NULL-terminated; NULL
- * for the usual one: the token, the server's URL, 1 ms retries).
+ * Runs leakgate-review with `args` (NULL-terminated), after the four
+ * required options when `defaults` is set, and with the environment `env`
+ * (NULL-terminated; NULL for the usual one: the token, the server's URL,
+ * 1 ms retries).
  */
-static void run_env(struct fx *f, const char *const *env, const char *const *args)
+static void run_argv(struct fx *f, const char *const *env, int defaults,
+		     const char *const *args)
 {
 	const char *argv[40] = { review_bin, "--findings", f->findings, "--repo", REPO,
 				 "--pr", "7", "--commit", COMMIT };
-	size_t n = 9;
+	size_t n = defaults ? 9 : 1;
 	const char *std_env[] = {
 		"GITHUB_TOKEN=" TOKEN,
 		sfmt(&f->strs, "GITHUB_API_URL=http://127.0.0.1:%u", f->gh->port),
@@ -473,8 +481,15 @@ static void run_env(struct fx *f, const char *const *env, const char *const *arg
 	assert_token_kept(f);
 }
 
+static void run_env(struct fx *f, const char *const *env, const char *const *args)
+{
+	run_argv(f, env, 1, args);
+}
+
 #define RUN(f, ...) run_env((f), NULL, (const char *const[]){ __VA_ARGS__ NULL })
 #define RUN_ENV(f, env, ...) run_env((f), (env), (const char *const[]){ __VA_ARGS__ NULL })
+/* Without the default --findings, --repo, --pr and --commit. */
+#define RUN_ONLY(f, ...) run_argv((f), NULL, 0, (const char *const[]){ __VA_ARGS__ NULL })
 
 /* Both streams first: on a failure they explain the status. */
 #define expect(f_, status_, out_, err_)                              \
@@ -982,6 +997,44 @@ static void review__no_findings_clears_the_earlier_review(void **state)
 	assert_req(f, 4, "DELETE", "/repos/octo/login/pulls/comments/102");
 }
 
+/* As ci/leakgate-ci runs it: --findings, --event, --summary-file. */
+static void review__event_file_names_the_pull_request(void **state)
+{
+	struct fx *f = *state;
+	const char *event = sfmt(&f->strs, "%s/event.json", f->dir);
+	const char *summary = sfmt(&f->strs, "%s/summary.md", f->dir);
+	json_t *ev = json_pack("{s:s, s:i, s:{s:i, s:{s:s, s:s}, s:{s:s}}, s:{s:s}}",
+			       "action", "synchronize", "number", 7,
+			       "pull_request", "number", 7,
+			       "head", "sha", COMMIT, "ref", "feature",
+			       "base", "sha", "ffffffffffffffffffffffffffffffffffffffff",
+			       "repository", "full_name", REPO);
+
+	assert_int_equal(json_dump_file(ev, event, 0), 0);
+	json_decref(ev);
+	FILE *fp_ = fopen(summary, "w");
+	assert_non_null(fp_);
+	fclose(fp_);
+	write_findings(f, finding_login(f), NULL);
+	SCRIPT(f->gh, { 200, "[]", NULL }, { 200, "[]", NULL }, { 200, "{\"id\": 902}", NULL });
+
+	RUN_ONLY(f, "--findings", f->findings, "--event", event, "--summary-file", summary,);
+	expect(f, 0, "leakgate-review: posted review 902 with 1 comment\n", "");
+	assert_int_equal(n_reqs(f->gh), 3);
+	assert_req(f, 0, "GET", PULL "/reviews" PAGE1);
+	assert_req(f, 2, "POST", PULL "/reviews");
+	assert_string_equal(jstr(req_json(f, 2), "commit_id"), COMMIT);
+
+	json_t *push = json_pack("{s:s, s:{s:s}}", "ref", "refs/heads/main",
+				 "repository", "full_name", REPO);
+	assert_int_equal(json_dump_file(push, event, 0), 0);
+	json_decref(push);
+	RUN_ONLY(f, "--findings", f->findings, "--event", event,);
+	expect(f, 2, "", sfmt(&f->strs, "leakgate-review: error: %s: not a pull request's event "
+			      "(no \"pull_request\")\n", event));
+	assert_int_equal(n_reqs(f->gh), 3);
+}
+
 static void review__token_option_is_refused(void **state)
 {
 	struct fx *f = *state;
@@ -1046,6 +1099,9 @@ static void review__bad_input_fails_before_any_request(void **state)
 	expect(f, 2, "", "leakgate-review: error: --repo '../x' is not OWNER/NAME\n");
 	run_env(f, NULL, (const char *const[]){ "--pr", "7x", NULL });
 	expect(f, 2, "", "leakgate-review: error: --pr '7x' is not a pull request number\n");
+	RUN_ONLY(f, "--findings", f->findings, "--repo", REPO, "--pr", "7",);
+	expect(f, 2, "", "leakgate-review: error: missing --commit SHA or --event FILE "
+	       "(see --help)\n");
 	assert_int_equal(n_reqs(f->gh), 0);
 }
 
@@ -1077,6 +1133,7 @@ int main(int argc, char **argv)
 		T(review__token_echoed_by_the_server_is_redacted),
 		T(review__no_findings_and_no_review_posts_nothing),
 		T(review__no_findings_clears_the_earlier_review),
+		T(review__event_file_names_the_pull_request),
 		T(review__token_option_is_refused),
 		T(review__missing_token_is_an_error),
 		T(review__plain_http_off_loopback_is_refused),

@@ -279,6 +279,10 @@ static void gate__diff_filter_keeps_findings_whose_path_touches_the_change(void 
 	assert_int_equal(f->fs.n, 2);
 	assert_int_equal(f->fs.v[0].line, 40);
 	assert_int_equal(f->fs.v[1].line, 30);
+	/* where a review comment can go: the step the change touches, or the
+	 * exit when the change touches it */
+	assert_int_equal(f->fs.v[0].anchor_line, 8);
+	assert_int_equal(f->fs.v[1].anchor_line, 30);
 	const char **files = lg_changes_files(c);
 	assert_non_null(files[0]);
 	assert_non_null(files[1]);
