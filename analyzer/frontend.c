@@ -1894,8 +1894,16 @@ static void lower_return(struct lower *L, CXCursor s, bool fix_safe)
 	kids_of(s, &k);
 	struct lg_opnd v = lg_opnd_unknown();
 	for (unsigned i = 0; i < k.n; i++)
-		if (is_expr(k.p[i]))
+		if (is_expr(k.p[i])) {
+			/* a fix inserted before `return f(conn);` would release
+			 * what the return still uses: only a constant or a
+			 * variable's value leaves it safe */
+			enum CXCursorKind ek = clang_getCursorKind(strip(k.p[i]));
+			if (ek != CXCursor_IntegerLiteral && ek != CXCursor_DeclRefExpr &&
+			    ek != CXCursor_CharacterLiteral)
+				fix_safe = false;
 			v = lower_expr(L, k.p[i]);
+		}
 	kids_free(&k);
 	if (L->cur == NOBLOCK && v.kind == LG_OPND_UNKNOWN && k.n > 0)
 		return; /* the value called a noreturn function */

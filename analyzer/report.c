@@ -162,7 +162,10 @@ static void add_fix(const struct lg_report_ctx *rc, const struct lg_fn *fn,
 		const struct lg_block *b = &fn->blocks[i];
 		safe = b->term == LG_TERM_RETURN && b->fix_safe && !b->implicit_return &&
 		       b->term_loc.line == l->loss_loc.line &&
-		       b->term_loc.col == l->loss_loc.col;
+		       b->term_loc.col == l->loss_loc.col &&
+		       /* `return conn;` hands it on: nothing to release */
+		       !(b->ret.kind == LG_OPND_VAR && b->ret.var < fn->n_vars &&
+			 strcmp(fn->vars[b->ret.var].name, l->handle) == 0);
 	}
 	const char *call = safe ? release_call(rc, fn, l->handle) : NULL;
 	if (!call)
