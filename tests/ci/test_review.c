@@ -728,6 +728,27 @@ static void review__first_review_posts_every_finding(void **state)
 		     "%s\n", marker(f, 'b', "src/db.c", 12)));
 }
 
+/* A finding the diff filter anchored elsewhere on its path (the change
+ * touched a branch, not the exit) is commented where the change is: a
+ * review can only comment on lines the pull request shows. */
+static void review__comment_goes_to_the_anchor(void **state)
+{
+	struct fx *f = *state;
+	json_t *x = finding_plain(f, 'd', "src/db.c", 40);
+	assert_int_equal(json_object_set_new(x, "anchor",
+		json_pack("{s:s, s:i}", "file", "src/db.c", "line", 33)), 0);
+	write_findings(f, x, NULL);
+	SCRIPT(f->gh, { 200, "[]", NULL }, { 200, "[]", NULL }, { 200, "{\"id\": 901}", NULL });
+
+	RUN(f,);
+	expect(f, 0, "leakgate-review: posted review 901 with 1 comment\n", "");
+	json_t *b = req_json(f, 2);
+	json_t *c0 = json_array_get(json_object_get(b, "comments"), 0);
+	assert_string_equal(jstr(c0, "path"), "src/db.c");
+	assert_int_equal(json_integer_value(json_object_get(c0, "line")), 33);
+	assert_non_null(strstr(jstr(c0, "body"), marker(f, 'd', "src/db.c", 33)));
+}
+
 static void review__update_edits_body_and_syncs_comments(void **state)
 {
 	struct fx *f = *state;
@@ -1120,6 +1141,7 @@ int main(int argc, char **argv)
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 	const struct CMUnitTest tests[] = {
 		T(review__first_review_posts_every_finding),
+		T(review__comment_goes_to_the_anchor),
 		T(review__update_edits_body_and_syncs_comments),
 		T(review__outdated_comment_is_replaced),
 		T(review__pagination_reads_every_page),
