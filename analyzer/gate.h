@@ -23,15 +23,19 @@
 
 #include "diag.h"
 #include "finding.h"
+#include "frontend.h"
 
 /* ---- suppressions -------------------------------------------------------- */
 
 /* Drops the findings a suppression comment covers.  `sources` are the
  * files analysed (absolute): with `report_unused`, every suppression in
  * them that covered nothing is reported as a warning.  Paths of findings
- * are relative to `cwd`.  0, or -1 when memory runs out. */
+ * are relative to `cwd`.  A file among `unsaved` (the staged content of a
+ * commit) is read from there, not from the disk.  0, or -1 when memory
+ * runs out. */
 int lg_gate_suppress(struct lg_findings *fs, const char *const *sources,
-		     size_t n_sources, const char *cwd, bool report_unused,
+		     size_t n_sources, const struct lg_unsaved *unsaved,
+		     size_t n_unsaved, const char *cwd, bool report_unused,
 		     struct lg_diags *d);
 
 /* ---- baseline ------------------------------------------------------------ */

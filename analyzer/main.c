@@ -552,8 +552,9 @@ static bool is_c_file(const char *path)
 	return n > 2 && strcmp(path + n - 2, ".c") == 0;
 }
 
-/* Keeps only the findings in staged files. */
-static void keep_staged(struct lg_findings *fs, const struct staged *st, const char *cwd)
+/* Keeps only the findings in staged files (of those named, when some are). */
+static void keep_staged(struct lg_findings *fs, const struct staged *st,
+			const struct options *o, const char *cwd)
 {
 	size_t w = 0;
 	for (size_t i = 0; i < fs->n; i++) {
@@ -561,6 +562,15 @@ static void keep_staged(struct lg_findings *fs, const struct staged *st, const c
 		bool keep = false;
 		for (size_t k = 0; abs && k < st->n && !keep; k++)
 			keep = strcmp(st->v[k].path, abs) == 0;
+		if (keep && o->n_files) {
+			bool named = false;
+			for (int k = 0; k < o->n_files && !named; k++) {
+				char *n = lg_path_absolute(o->files[k], cwd);
+				named = n && strcmp(n, abs) == 0;
+				free(n);
+			}
+			keep = named;
+		}
 		free(abs);
 		if (!keep) {
 			lg_finding_release(&fs->v[i]);
@@ -703,6 +713,12 @@ int main(int argc, char **argv)
 
 	if (!o.build_path && cfg.compile_database && !o.have_dashdash)
 		o.build_path = cfg.compile_database;
+	if (o.diff_base)
+		changes = lg_changes_from_git(o.diff_base, cwd, &d);
+	else if (o.diff_file)
+		changes = lg_changes_from_diff(o.diff_file, cwd, &d);
+	if ((o.diff_base || o.diff_file) && !changes)
+		goto out;
 	if (o.staged) {
 		if (read_staged(&st, &d) < 0)
 			goto out;
@@ -712,15 +728,19 @@ int main(int argc, char **argv)
 			dbdir = ".";
 		if (gather_staged(&o, dbdir, &st, &db, &d) < 0)
 			goto out;
+	} else if (changes && !o.build_path && !o.n_files && !o.have_dashdash &&
+		   access("compile_commands.json", R_OK) != 0) {
+		/* A change without a compile database: its .c files, with no
+		 * flags (as the pre-commit hook does). */
+		for (const char **f = lg_changes_files(changes); f && *f; f++)
+			if (is_c_file(*f) && access(*f, R_OK) == 0 &&
+			    lg_compdb_add(&db, *f, NULL, NULL, 0) < 0)
+				goto out;
+		if (db.n == 0)
+			lg_diag(&d, LG_NOTE, NULL, 0, 0, "the change touches no C file");
 	} else if (gather(&o, &db, &d) < 0) {
 		goto out;
 	}
-	if (o.diff_base)
-		changes = lg_changes_from_git(o.diff_base, cwd, &d);
-	else if (o.diff_file)
-		changes = lg_changes_from_diff(o.diff_file, cwd, &d);
-	if ((o.diff_base || o.diff_file) && !changes)
-		goto out;
 
 	char rules_digest[65];
 	digest_rules(&rules, rules_digest);
@@ -756,11 +776,12 @@ int main(int argc, char **argv)
 	const char **sources = calloc(db.n + 1, sizeof(*sources));
 	for (size_t i = 0; sources && i < db.n; i++)
 		sources[i] = db.v[i].file;
-	if (!sources || lg_gate_suppress(&findings, sources, db.n, cwd, o.report_unused, &d) < 0)
+	if (!sources || lg_gate_suppress(&findings, sources, db.n, st.v, st.n, cwd,
+					 o.report_unused, &d) < 0)
 		run = lg_diag(&d, LG_ERROR, NULL, 0, 0, "out of memory");
 	free(sources);
 	if (o.staged)
-		keep_staged(&findings, &st, cwd);
+		keep_staged(&findings, &st, &o, cwd);
 	lg_findings_sort_unique(&findings);
 	if (o.write_baseline) {
 		int w = lg_baseline_write(o.write_baseline, &findings, cwd, &d);

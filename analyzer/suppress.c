@@ -32,6 +32,8 @@ struct sups {
 	size_t n, cap;
 	char **scanned;    /* files already read */
 	size_t n_scanned;
+	const struct lg_unsaved *unsaved;   /* contents that are not the disk's */
+	size_t n_unsaved;
 };
 
 static char *read_all(const char *path, size_t *len)
@@ -147,8 +149,15 @@ static int scan_file(struct sups *s, const char *file)
 		return -1;
 	s->n_scanned++;
 
-	size_t len;
-	char *buf = read_all(file, &len);
+	size_t len = 0;
+	char *buf = NULL;
+	for (size_t i = 0; i < s->n_unsaved && !buf; i++)
+		if (strcmp(s->unsaved[i].path, file) == 0) {
+			buf = strndup(s->unsaved[i].content, s->unsaved[i].len);
+			len = buf ? strlen(buf) : 0;
+		}
+	if (!buf)
+		buf = read_all(file, &len);
 	if (!buf)
 		return 0;   /* unreadable: nothing suppressed there */
 	unsigned line = 1;
@@ -177,10 +186,11 @@ static bool covers(const struct sup *x, const char *rule)
 }
 
 int lg_gate_suppress(struct lg_findings *fs, const char *const *sources,
-		     size_t n_sources, const char *cwd, bool report_unused,
+		     size_t n_sources, const struct lg_unsaved *unsaved,
+		     size_t n_unsaved, const char *cwd, bool report_unused,
 		     struct lg_diags *d)
 {
-	struct sups s = { 0 };
+	struct sups s = { .unsaved = unsaved, .n_unsaved = n_unsaved };
 	int ret = 0;
 
 	for (size_t i = 0; i < n_sources && ret == 0; i++)

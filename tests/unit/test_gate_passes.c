@@ -184,7 +184,7 @@ static void gate__suppression_on_the_line_or_above_drops_the_finding(void **stat
 	add(f, "a.c", 8, 1, "pool-connection", "dd");
 	char *src = path(f, "a.c");
 	const char *sources[] = { src };
-	assert_int_equal(lg_gate_suppress(&f->fs, sources, 1, f->dir, true, &f->d), 0);
+	assert_int_equal(lg_gate_suppress(&f->fs, sources, 1, NULL, 0, f->dir, true, &f->d), 0);
 	assert_int_equal(f->fs.n, 2);   /* line 6 (other rule) and 8 (no reason) */
 	assert_int_equal(f->fs.v[0].line, 6);
 	assert_int_equal(f->fs.v[1].line, 8);
