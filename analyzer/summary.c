@@ -197,15 +197,13 @@ static void summarise_acquire(const struct lg_fn *fn, const struct lg_outcome *o
 			      struct effects *es)
 {
 	const struct lg_effect *ef = o->effect;
-	uint8_t ret_mask = 0, held_mask = 0, fail_mask = 0;
+	uint8_t held_mask = 0, fail_mask = 0;
 	bool returned = false, held = false, failed = false;
 
 	for (uint32_t i = 0; i < o->n_exits; i++) {
 		const struct lg_exit *x = &o->exits[i];
-		if (x->fate == LG_FATE_RETURNED) {
+		if (x->fate == LG_FATE_RETURNED)
 			returned = true;
-			ret_mask |= x->retmask;
-		}
 		if (x->fate == LG_FATE_HELD) {
 			held = true;
 			held_mask |= x->retmask;
