@@ -25,6 +25,7 @@
  * formatters" below).
  */
 #include "output.h"
+#include "output_internal.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -34,10 +35,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Shared with the JSON formatters, which declare them the same way. */
-json_t *lg_output_json_string(const char *s);
-int lg_output_json_write(FILE *out, json_t *doc, const char *what,
-			 struct lg_diags *d);
 
 /* ---- formats ---- */
 

@@ -22,18 +22,13 @@
  * line numbers.
  */
 #include "output.h"
+#include "output_internal.h"
 #include "hash.h"
 
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Defined in output.c, shared by the JSON formatters. */
-json_t *lg_output_json_string(const char *s);
-int lg_output_json_write(FILE *out, json_t *doc, const char *what,
-			 struct lg_diags *d);
-/* Defined in output_markdown.c. */
-int lg_output_markdown_path(FILE *out, const struct lg_finding *f);
 
 #define jstr lg_output_json_string
 

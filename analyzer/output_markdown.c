@@ -34,13 +34,13 @@
  * each GitLab Code Quality issue (output_gitlab.c).
  */
 #include "output.h"
+#include "output_internal.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* Declared again in output_gitlab.c, its other user. */
-int lg_output_markdown_path(FILE *out, const struct lg_finding *f);
 
 /* Punctuation that is active in CommonMark or GFM inline text. */
 #define MD_ACTIVE "\\`*_[]<>&#|~"

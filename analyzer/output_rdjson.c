@@ -23,15 +23,12 @@
  * (unknown) is left out, as the format allows.
  */
 #include "output.h"
+#include "output_internal.h"
 
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Defined in output.c, shared by the JSON formatters. */
-json_t *lg_output_json_string(const char *s);
-int lg_output_json_write(FILE *out, json_t *doc, const char *what,
-			 struct lg_diags *d);
 
 #define jstr lg_output_json_string
 

@@ -26,6 +26,7 @@
  * anywhere makes the enclosing value NULL and nothing leaks.
  */
 #include "output.h"
+#include "output_internal.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -40,67 +41,7 @@
 
 /* ---- strings and URIs ---- */
 
-/* Length of the valid UTF-8 sequence at p (up to its NUL), or 0. */
-static size_t utf8_len(const unsigned char *p)
-{
-	uint32_t cp;
-	size_t n;
-
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		n = 2, cp = p[0] & 0x1f;
-	else if (p[0] >= 0xe0 && p[0] <= 0xef)
-		n = 3, cp = p[0] & 0x0f;
-	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-		n = 4, cp = p[0] & 0x07;
-	else
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (p[i] & 0x3f);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
-}
-
-/* A JSON string for `s`: "" for NULL, bad UTF-8 bytes as U+FFFD. */
-static json_t *jstr(const char *s)
-{
-	const unsigned char *p;
-	char *clean, *q;
-	json_t *v;
-
-	if (!s)
-		return json_string("");
-	v = json_string(s);
-	if (v)
-		return v;
-	/* Either memory ran out or s is not UTF-8: repair and retry. */
-	clean = malloc(strlen(s) * 3 + 1);
-	if (!clean)
-		return NULL;
-	for (p = (const unsigned char *)s, q = clean; *p;) {
-		size_t n = utf8_len(p);
-
-		if (n) {
-			memcpy(q, p, n);
-			q += n;
-			p += n;
-		} else {
-			memcpy(q, "\xef\xbf\xbd", 3);
-			q += 3;
-			p++;
-		}
-	}
-	*q = '\0';
-	v = json_string(clean);
-	free(clean);
-	return v;
-}
+#define jstr lg_output_json_string
 
 static int is_unreserved(unsigned char c)
 {
