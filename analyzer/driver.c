@@ -354,6 +354,7 @@ int lg_driver_run(const struct lg_driver_opts *o, const struct lg_compdb *db,
 	const struct lg_summary_memo **memos = calloc(n_fns ? n_fns : 1, sizeof(*memos));
 	lg_summaries_init(&summaries, o->rules);
 	summaries.rules_digest = o->rules_digest;
+	summaries.jobs = o->jobs < 1 ? 1 : o->jobs;
 	if (!all || !memos) {
 		ret = lg_diag(d, LG_ERROR, NULL, 0, 0, "out of memory");
 	} else {

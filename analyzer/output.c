@@ -180,6 +180,22 @@ static mode_t report_mode(const char *path)
 	return 0666 & ~mask;
 }
 
+/* A destination that is not a regular file (/dev/null, /dev/stdout, a
+ * pipe) is written as it is: renaming over it would replace the device. */
+static int write_special(const char *path, const struct lg_findings *fs,
+			 const struct lg_output_opts *o, struct lg_diags *d)
+{
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return lg_diag(d, LG_ERROR, path, 0, 0, "cannot write the report: %s",
+			       strerror(errno));
+	int r = lg_output(f, fs, o, d);
+	if (fclose(f) != 0 && r == 0)
+		r = lg_diag(d, LG_ERROR, path, 0, 0, "cannot write the report: %s",
+			    strerror(errno));
+	return r;
+}
+
 int lg_output_write_file(const char *path, const struct lg_findings *fs,
 			 const struct lg_output_opts *o, struct lg_diags *d)
 {
@@ -187,6 +203,10 @@ int lg_output_write_file(const char *path, const struct lg_findings *fs,
 	char *tmp = NULL;
 	FILE *f = NULL;
 	int fd = -1, err = 0;
+	struct stat st;
+
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+		return write_special(path, fs, o, d);
 
 	if (asprintf(&tmp, "%s.tmp.XXXXXX", path) < 0) {
 		tmp = NULL;

@@ -11,6 +11,7 @@
  */
 #include "summary.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -622,6 +623,7 @@ struct scc_ctx {
 	const struct lg_budget *budget;
 	struct lg_oracle oracle;
 	const struct lg_summary_memo *const *memos;
+	struct lg_summaries *counts;   /* where this worker counts its work */
 };
 
 static bool calls_itself(const struct graph *g, size_t v)
@@ -666,7 +668,7 @@ static int on_scc(void *ctx, const size_t *members, size_t n)
 	struct scc_ctx *c = ctx;
 	bool recursive = n > 1 || calls_itself(c->g, members[0]);
 	if (!recursive && reuse(c, members[0])) {
-		c->s->reused++;
+		c->counts->reused++;
 		return 0;
 	}
 	/* In a recursion, each member starts as "never returns": the first
@@ -714,7 +716,7 @@ static int on_scc(void *ctx, const size_t *members, size_t n)
 				free(seen);
 				return -1;
 			}
-			c->s->computed++;
+			c->counts->computed++;
 			changed |= !same_effects(old, n_old, tmp.effects, tmp.n_effects);
 			free_effects(old, n_old);
 			sum->effects = tmp.effects;
@@ -736,16 +738,184 @@ static int on_scc(void *ctx, const size_t *members, size_t n)
 	return 0;
 }
 
+/* ---- components in parallel -------------------------------------------------- */
+
+/*
+ * Tarjan gives the components callees first.  Each component waits for the
+ * components it calls; once they are done it can be summarised on any
+ * worker, so independent parts of the call graph are summarised at once.
+ * A component only writes its own members' summaries and only reads its
+ * callees', which are finished before it starts: the table itself does not
+ * change while the workers run.
+ */
+struct comp {
+	size_t *members;
+	size_t n;
+	size_t waiting;        /* callee components not yet done */
+	size_t *dependents;    /* components that call this one */
+	size_t n_dependents;
+};
+
+struct collect {
+	struct comp *v;
+	size_t n, cap;
+	size_t *comp_of;       /* function -> component */
+};
+
+static int collect_scc(void *ctx, const size_t *members, size_t n)
+{
+	struct collect *c = ctx;
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 64;
+		struct comp *v = realloc(c->v, cap * sizeof(*v));
+		if (!v)
+			return -1;
+		c->v = v;
+		c->cap = cap;
+	}
+	struct comp *k = &c->v[c->n];
+	memset(k, 0, sizeof(*k));
+	k->members = malloc(n * sizeof(size_t));
+	if (!k->members)
+		return -1;
+	memcpy(k->members, members, n * sizeof(size_t));
+	k->n = n;
+	for (size_t i = 0; i < n; i++)
+		c->comp_of[members[i]] = c->n;
+	c->n++;
+	return 0;
+}
+
+struct pool {
+	struct scc_ctx *c;
+	struct collect *comps;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	size_t *ready;         /* components ready to run */
+	size_t n_ready;
+	size_t done;
+	int failed;
+};
+
+static void *summary_worker(void *arg)
+{
+	struct pool *p = arg;
+	pthread_mutex_lock(&p->lock);
+	for (;;) {
+		while (p->n_ready == 0 && p->done < p->comps->n && !p->failed)
+			pthread_cond_wait(&p->cond, &p->lock);
+		if (p->done == p->comps->n || p->failed)
+			break;
+		size_t k = p->ready[--p->n_ready];
+		pthread_mutex_unlock(&p->lock);
+
+		struct comp *cm = &p->comps->v[k];
+		size_t computed = 0, reused = 0;
+		struct scc_ctx local = *p->c;
+		struct lg_summaries counts = *p->c->s;   /* counters only */
+		counts.computed = counts.reused = 0;
+		local.counts = &counts;
+		int r = on_scc(&local, cm->members, cm->n);
+		computed = counts.computed;
+		reused = counts.reused;
+
+		pthread_mutex_lock(&p->lock);
+		p->c->s->computed += computed;
+		p->c->s->reused += reused;
+		if (r < 0)
+			p->failed = 1;
+		p->done++;
+		for (size_t i = 0; i < cm->n_dependents; i++) {
+			struct comp *d = &p->comps->v[cm->dependents[i]];
+			if (--d->waiting == 0)
+				p->ready[p->n_ready++] = cm->dependents[i];
+		}
+		pthread_cond_broadcast(&p->cond);
+	}
+	pthread_mutex_unlock(&p->lock);
+	return NULL;
+}
+
 int lg_summaries_compute(struct lg_summaries *s, struct lg_fn *const *fns,
 			 size_t n, const struct lg_budget *budget,
 			 const struct lg_summary_memo *const *memos)
 {
 	struct graph g = { fns, n, NULL, NULL };
+	struct collect comps = { 0 };
 	int ret = build_graph(s, &g);
+	struct scc_ctx c = { s, &g, budget, lg_summaries_oracle(s), memos, NULL };
+
 	if (ret == 0) {
-		struct scc_ctx c = { s, &g, budget, lg_summaries_oracle(s), memos };
-		ret = tarjan(&g, on_scc, &c);
+		comps.comp_of = malloc((n ? n : 1) * sizeof(size_t));
+		ret = comps.comp_of ? tarjan(&g, collect_scc, &comps) : -1;
 	}
+	/* who waits for whom: one edge per (caller component, callee one) */
+	for (size_t k = 0; ret == 0 && k < comps.n; k++) {
+		struct comp *cm = &comps.v[k];
+		for (size_t i = 0; i < cm->n && ret == 0; i++) {
+			size_t f = cm->members[i];
+			for (size_t e = 0; e < g.n_succ[f] && ret == 0; e++) {
+				size_t callee = comps.comp_of[g.succ[f][e]];
+				if (callee == k)
+					continue;
+				struct comp *d = &comps.v[callee];
+				if (d->n_dependents && d->dependents[d->n_dependents - 1] == k)
+					continue;   /* edges of one component come together */
+				bool seen = false;
+				for (size_t j = 0; j < d->n_dependents && !seen; j++)
+					seen = d->dependents[j] == k;
+				if (seen)
+					continue;
+				size_t *v = realloc(d->dependents, (d->n_dependents + 1) * sizeof(*v));
+				if (!v) {
+					ret = -1;
+					break;
+				}
+				d->dependents = v;
+				d->dependents[d->n_dependents++] = k;
+				cm->waiting++;
+			}
+		}
+	}
+	int jobs = s->jobs > 0 ? s->jobs : 1;
+	if (ret == 0 && comps.n) {
+		struct pool p = { .c = &c, .comps = &comps };
+		p.ready = malloc(comps.n * sizeof(size_t));
+		if (!p.ready) {
+			ret = -1;
+		} else {
+			for (size_t k = 0; k < comps.n; k++)
+				if (comps.v[k].waiting == 0)
+					p.ready[p.n_ready++] = k;
+			pthread_mutex_init(&p.lock, NULL);
+			pthread_cond_init(&p.cond, NULL);
+			pthread_t *t = calloc((size_t)jobs, sizeof(*t));
+			int started = 0;
+			pthread_attr_t attr;
+			pthread_attr_init(&attr);
+			pthread_attr_setstacksize(&attr, (size_t)64 << 20);
+			for (int i = 0; t && i < jobs; i++)
+				if (pthread_create(&t[started], &attr, summary_worker, &p) == 0)
+					started++;
+			pthread_attr_destroy(&attr);
+			if (started == 0)
+				summary_worker(&p);
+			for (int i = 0; i < started; i++)
+				pthread_join(t[i], NULL);
+			free(t);
+			pthread_cond_destroy(&p.cond);
+			pthread_mutex_destroy(&p.lock);
+			if (p.failed)
+				ret = -1;
+			free(p.ready);
+		}
+	}
+	for (size_t k = 0; k < comps.n; k++) {
+		free(comps.v[k].members);
+		free(comps.v[k].dependents);
+	}
+	free(comps.v);
+	free(comps.comp_of);
 	for (size_t i = 0; i < n && g.succ; i++)
 		free(g.succ[i]);
 	free(g.succ);

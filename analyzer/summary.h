@@ -67,6 +67,9 @@ struct lg_summaries {
 	size_t cap, used;
 	size_t computed, reused;    /* how many summaries were computed, taken
 				       from memos (figures for --stats) */
+	int jobs;                   /* threads for lg_summaries_compute: the
+				       call graph's independent components are
+				       summarised in parallel (< 1: one) */
 };
 
 void lg_summaries_init(struct lg_summaries *s, const struct lg_ruleset *rules);

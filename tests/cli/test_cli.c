@@ -784,6 +784,18 @@ static char **make_env(void)
 	return env;
 }
 
+/* A report to a device (/dev/null, /dev/stdout) is written to it, not
+ * renamed over it: the device must still be a device afterwards. */
+static void cli__report_to_a_device_keeps_the_device(void **state)
+{
+	struct fx *f = *state;
+	LG(f, "--no-cache", "-r", pool_rules(f), "-f", "json:/dev/null", cli_path(f, "leak.c"));
+	expect(f, 1, "", "");
+	struct stat st;
+	assert_int_equal(stat("/dev/null", &st), 0);
+	assert_true(S_ISCHR(st.st_mode));
+}
+
 /* ---- the summary cache ------------------------------------------------------ */
 
 /* A three-file project: a wrapper and a release helper in db.c (behind
@@ -1022,6 +1034,7 @@ int main(int argc, char **argv)
 		T(cli__unknown_option_exits_2),
 		T(cli__format_xml_exits_2),
 		T(cli__jobs_0_exits_2),
+		T(cli__report_to_a_device_keeps_the_device),
 		T(cli__cache_gives_identical_findings),
 		T(cli__changed_header_invalidates_what_depends_on_it),
 		T(cli__corrupt_cache_entries_are_ignored),
