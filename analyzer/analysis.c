@@ -136,6 +136,10 @@ struct ctx {
 	/* extra places, ids from fn->n_vars on */
 	struct xvar *xv;
 	uint32_t n_xv, cap_xv;
+	/* every place (the graph's FIELD variables and ours) by (parent,
+	 * path), built on first need: open hashing of variable ids */
+	lg_var_id *places;
+	size_t places_cap, places_used;
 	/* leaks: returns with the lock held, judged at the end of the run */
 	struct lock_exit *held_exits;
 	size_t n_held_exits, cap_held_exits;
@@ -265,16 +269,72 @@ static bool param_place(const struct ctx *c, lg_var_id v, int *arg,
 	return true;
 }
 
+static size_t place_hash(lg_var_id parent, const char *path)
+{
+	size_t h = 1469598103934665603u ^ parent;
+	while (*path)
+		h = (h ^ (unsigned char)*path++) * 1099511628211u;
+	return h;
+}
+
+static bool place_insert(struct ctx *c, lg_var_id v)
+{
+	if ((c->places_used + 1) * 2 > c->places_cap) {
+		size_t cap = c->places_cap ? c->places_cap * 2 : 64;
+		lg_var_id *t = malloc(cap * sizeof(*t));
+		if (!t)
+			return false;
+		for (size_t i = 0; i < cap; i++)
+			t[i] = LG_NOVAR;
+		for (size_t i = 0; i < c->places_cap; i++) {
+			lg_var_id w = c->places[i];
+			if (w == LG_NOVAR)
+				continue;
+			size_t j = place_hash(var_parent(c, w), var_path(c, w)) & (cap - 1);
+			while (t[j] != LG_NOVAR)
+				j = (j + 1) & (cap - 1);
+			t[j] = w;
+		}
+		free(c->places);
+		c->places = t;
+		c->places_cap = cap;
+	}
+	size_t j = place_hash(var_parent(c, v), var_path(c, v)) & (c->places_cap - 1);
+	while (c->places[j] != LG_NOVAR)
+		j = (j + 1) & (c->places_cap - 1);
+	c->places[j] = v;
+	c->places_used++;
+	return true;
+}
+
 /* The place `path` below `parent`: the graph's, or one of our own. */
 static lg_var_id place_var(struct ctx *c, lg_var_id parent, const char *path)
 {
 	const struct lg_fn *fn = c->fn;
-	for (uint32_t i = 0; i < fn->n_vars; i++)
-		if (fn->vars[i].parent == parent && strcmp(fn->vars[i].path, path) == 0)
-			return i;
-	for (uint32_t i = 0; i < c->n_xv; i++)
-		if (c->xv[i].parent == parent && strcmp(c->xv[i].path, path) == 0)
-			return fn->n_vars + i;
+	if (!c->places) {
+		c->places = malloc(64 * sizeof(*c->places));
+		if (!c->places) {
+			c->oom = true;
+			return LG_NOVAR;
+		}
+		c->places_cap = 64;
+		for (size_t i = 0; i < 64; i++)
+			c->places[i] = LG_NOVAR;
+		for (uint32_t i = 0; i < fn->n_vars; i++)
+			if (fn->vars[i].kind == LG_VAR_FIELD && !place_insert(c, i)) {
+				c->oom = true;
+				return LG_NOVAR;
+			}
+	}
+	if (c->places_cap) {
+		size_t mask = c->places_cap - 1;
+		for (size_t j = place_hash(parent, path) & mask; c->places[j] != LG_NOVAR;
+		     j = (j + 1) & mask) {
+			lg_var_id w = c->places[j];
+			if (var_parent(c, w) == parent && strcmp(var_path(c, w), path) == 0)
+				return w;
+		}
+	}
 	if (c->n_xv == c->cap_xv) {
 		uint32_t cap = c->cap_xv ? c->cap_xv * 2 : 8;
 		struct xvar *v = realloc(c->xv, cap * sizeof(*v));
@@ -296,7 +356,10 @@ static lg_var_id place_var(struct ctx *c, lg_var_id parent, const char *path)
 		c->oom = true;
 		return LG_NOVAR;
 	}
-	return fn->n_vars + c->n_xv++;
+	lg_var_id id = fn->n_vars + c->n_xv++;
+	if (!place_insert(c, id))
+		c->oom = true;
+	return id;
 }
 
 /*
@@ -1537,6 +1600,7 @@ static void ctx_release(struct ctx *c)
 		free(c->xv[i].name);
 	}
 	free(c->xv);
+	free(c->places);
 	free(c->at);
 	free(c->touched_blocks);
 	free(c->lock_keys);
