@@ -39,6 +39,8 @@ struct unit {
 
 struct shared {
 	const struct lg_driver_opts *o;
+	const char *phase_name;
+	size_t done;
 	struct lg_cache *cache;
 	const struct lg_compdb *db;
 	struct unit *units;
@@ -288,16 +290,25 @@ static void *worker(void *arg)
 			continue;
 		}
 		s->phase(s, fe, i);
+		if (s->o->progress) {
+			pthread_mutex_lock(&s->lock);
+			s->done++;
+			s->o->progress(s->o->progress_ctx, s->phase_name, s->done, s->db->n,
+				       s->db->v[i].file);
+			pthread_mutex_unlock(&s->lock);
+		}
 	}
 	lg_frontend_free(fe);
 	return NULL;
 }
 
 /* Runs `phase` over every unit on `jobs` threads. */
-static void run_phase(struct shared *s, int jobs,
+static void run_phase(struct shared *s, int jobs, const char *name,
 		      void (*phase)(struct shared *, struct lg_frontend *, size_t),
 		      bool needs_frontend)
 {
+	s->phase_name = name;
+	s->done = 0;
 	pthread_t *threads = calloc((size_t)jobs, sizeof(*threads));
 	s->phase = phase;
 	s->needs_frontend = needs_frontend;
@@ -344,7 +355,7 @@ int lg_driver_run(const struct lg_driver_opts *o, const struct lg_compdb *db,
 	if (o->cache_dir)
 		s.cache = lg_cache_open(o->cache_dir, o->rules_digest, d);
 
-	run_phase(&s, jobs, parse_unit, true);
+	run_phase(&s, jobs, "parsing", parse_unit, true);
 
 	/* Phase 2: every function of every unit, bottom up. */
 	size_t n_fns = 0;
@@ -379,7 +390,7 @@ int lg_driver_run(const struct lg_driver_opts *o, const struct lg_compdb *db,
 
 	s.summaries = &summaries;
 	if (ret == 0)
-		run_phase(&s, jobs, check_unit, false);
+		run_phase(&s, jobs, "checking", check_unit, false);
 
 	for (size_t i = 0; i < db->n; i++) {
 		struct unit *u = &s.units[i];

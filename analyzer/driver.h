@@ -43,6 +43,11 @@ struct lg_driver_opts {
 					 units that read one of them are
 					 checked (all are still summarised) */
 	const char *rules_digest; /* what the cache keys on for the rules */
+	/* Told after each unit of each phase ("parsing", "checking"), from a
+	 * worker thread but never from two at once; NULL: nothing told. */
+	void (*progress)(void *ctx, const char *phase, size_t done, size_t total,
+			 const char *file);
+	void *progress_ctx;
 };
 
 /* What a run did, for --stats and the tests of the cache. */

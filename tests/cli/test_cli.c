@@ -945,6 +945,65 @@ static void cli__corrupt_cache_entries_are_ignored(void **state)
 	free(expected);
 }
 
+/* ---- progress ---------------------------------------------------------------- */
+
+/* --progress rewrites one line of standard error per file and phase and
+ * clears it before the report; standard output carries the report alone. */
+static void cli__progress_line_is_cleared_and_leaves_the_report_alone(void **state)
+{
+	struct fx *f = *state;
+	const char *leak = cli_path(f, "leak.c");
+
+	LG(f, "--no-cache", "-j", "1", "-r", pool_rules(f), leak);
+	char *quiet_out = strdup(f->r.out);
+	assert_non_null(quiet_out);
+	assert_string_equal(f->r.err, "");
+
+	LG(f, "--no-cache", "--progress", "-r", pool_rules(f), leak, cli_path(f, "clean.c"));
+	assert_int_equal(f->r.status, 1);
+	assert_string_equal(f->r.out, quiet_out);
+	const char *err = f->r.err;
+	assert_true(strncmp(err, "\r\033[Kparsing 1/2 ", strlen("\r\033[Kparsing 1/2 ")) == 0);
+	assert_non_null(strstr(err, "\r\033[Kparsing 2/2 "));
+	assert_non_null(strstr(err, "\r\033[Kchecking 2/2 "));
+	size_t n = strlen(err);
+	assert_true(n > 4 && strcmp(err + n - 4, "\r\033[K") == 0);
+	assert_null(strchr(err, '\n'));
+	free(quiet_out);
+
+	/* --no-progress wins over --progress given before it. */
+	LG(f, "--no-cache", "--progress", "--no-progress", "-r", pool_rules(f), leak,
+	   cli_path(f, "clean.c"));
+	assert_int_equal(f->r.status, 1);
+	assert_string_equal(f->r.err, "");
+}
+
+/* The usage block of README.md is the option list of --help, verbatim, so
+ * the documentation of every option stays true. */
+static void cli__readme_usage_is_the_help_text(void **state)
+{
+	struct fx *f = *state;
+	char *readme = read_text(fmt(f, "%s/README.md", repo_root));
+	assert_non_null(readme);
+
+	LG(f, "--help");
+	assert_int_equal(f->r.status, 0);
+	const char *opts = strstr(f->r.out, "\nInput:\n");
+	const char *end = strstr(f->r.out, "--help ");
+	assert_non_null(opts);
+	assert_non_null(end);
+	end = strchr(end, '\n');
+	assert_non_null(end);
+	char *block = NULL;
+	assert_true(asprintf(&block, "## Usage\n\n```\n"
+			     "leakgate [OPTIONS] [FILE...] [-- COMPILER_ARGS...]%.*s```\n",
+			     (int)(end + 1 - opts), opts) > 0);
+	if (!strstr(readme, block))
+		fail_msg("README.md's usage block differs from 'leakgate --help'");
+	free(block);
+	free(readme);
+}
+
 /* ---- the README's set-up commands ------------------------------------------ */
 
 /* CI runs the README's test command, verbatim: the second ```sh block of
@@ -1007,6 +1066,8 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		T(cli__version_prints_the_project_version),
 		T(cli__help_names_every_option),
+		T(cli__readme_usage_is_the_help_text),
+		T(cli__progress_line_is_cleared_and_leaves_the_report_alone),
 		T(cli__list_rules_prints_the_resource),
 		T(cli__clean_file_exits_0_silently),
 		T(cli__leak_prints_report_and_exits_1),
