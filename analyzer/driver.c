@@ -12,6 +12,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cache.h"
 #include "frontend.h"
@@ -28,6 +29,7 @@ struct unit {
 	bool from_cache;           /* the graphs came from it: not parsed */
 	bool dirty;                /* reads content given in memory */
 	bool skipped;              /* not affected by the change */
+	bool other_shard;          /* --shard: another shard checks it */
 	size_t checked, reused;
 	struct lg_tu_info info;
 	struct lg_findings findings;
@@ -224,6 +226,8 @@ static void check_unit(struct shared *s, struct lg_frontend *fe, size_t i)
 {
 	(void)fe;
 	struct unit *u = &s->units[i];
+	if (u->other_shard)
+		return;
 	if (!affected(s, u, i)) {
 		u->skipped = true;
 		return;
@@ -334,6 +338,57 @@ static void run_phase(struct shared *s, int jobs, const char *name,
 	free(threads);
 }
 
+/* ---- shards ------------------------------------------------------------------ */
+
+struct costed {
+	size_t index;
+	off_t cost;
+	const char *file;
+};
+
+static int by_cost(const void *pa, const void *pb)
+{
+	const struct costed *a = pa, *b = pb;
+	if (a->cost != b->cost)
+		return a->cost > b->cost ? -1 : 1;
+	int c = strcmp(a->file, b->file);
+	if (c)
+		return c;
+	return a->index < b->index ? -1 : a->index > b->index;
+}
+
+/* Marks the units that are not shard K's (see driver.h). */
+static int deal_shards(struct shared *s, unsigned k, unsigned n)
+{
+	size_t units = s->db->n;
+	struct costed *c = calloc(units, sizeof(*c));
+	off_t *load = calloc(n, sizeof(*load));
+	if (!c || !load) {
+		free(c);
+		free(load);
+		return -1;
+	}
+	for (size_t i = 0; i < units; i++) {
+		struct stat st;
+		c[i] = (struct costed){ i, 0, s->db->v[i].file };
+		if (stat(c[i].file, &st) == 0)
+			c[i].cost = st.st_size;
+		c[i].cost += 1;   /* an empty or unreadable file still costs */
+	}
+	qsort(c, units, sizeof(*c), by_cost);
+	for (size_t i = 0; i < units; i++) {
+		unsigned best = 0;
+		for (unsigned j = 1; j < n; j++)
+			if (load[j] < load[best])
+				best = j;
+		load[best] += c[i].cost;
+		s->units[c[i].index].other_shard = best + 1 != k;
+	}
+	free(c);
+	free(load);
+	return 0;
+}
+
 int lg_driver_run(const struct lg_driver_opts *o, const struct lg_compdb *db,
 		  struct lg_findings *out, struct lg_diags *d,
 		  struct lg_driver_stats *stats)
@@ -355,6 +410,12 @@ int lg_driver_run(const struct lg_driver_opts *o, const struct lg_compdb *db,
 	if (o->cache_dir)
 		s.cache = lg_cache_open(o->cache_dir, o->rules_digest, d);
 
+	if (o->shard_n && deal_shards(&s, o->shard_k, o->shard_n) < 0) {
+		free(s.units);
+		pthread_mutex_destroy(&s.lock);
+		lg_cache_close(s.cache);
+		return lg_diag(d, LG_ERROR, NULL, 0, 0, "out of memory");
+	}
 	run_phase(&s, jobs, "parsing", parse_unit, true);
 
 	/* Phase 2: every function of every unit, bottom up. */
@@ -402,6 +463,7 @@ int lg_driver_run(const struct lg_driver_opts *o, const struct lg_compdb *db,
 			st.units_parsed++;
 		st.functions_checked += u->checked;
 		st.units_skipped += u->skipped;
+		st.units_other_shards += u->other_shard;
 		st.functions_reused += u->reused;
 		for (size_t k = 0; u->leaks && k < u->n_fns; k++)
 			lg_leaks_release(&u->leaks[k]);

@@ -43,6 +43,13 @@ struct lg_driver_opts {
 					 units that read one of them are
 					 checked (all are still summarised) */
 	const char *rules_digest; /* what the cache keys on for the rules */
+	/* --shard K/N (1 <= K <= N; N == 0: no sharding): every unit is still
+	 * parsed (or read from the cache) and summarised, so that summaries
+	 * cross shards, but only the units of shard K are checked.  The units
+	 * are dealt out by cost (the size of the main file), largest first,
+	 * each to the shard with the least so far: the same split on every
+	 * machine that has the same checkout. */
+	unsigned shard_k, shard_n;
 	/* Told after each unit of each phase ("parsing", "checking"), from a
 	 * worker thread but never from two at once; NULL: nothing told. */
 	void (*progress)(void *ctx, const char *phase, size_t done, size_t total,
@@ -56,6 +63,7 @@ struct lg_driver_stats {
 	size_t functions, summaries_computed, summaries_reused;
 	size_t functions_checked, functions_reused;
 	size_t units_skipped;      /* not affected by the change: not checked */
+	size_t units_other_shards; /* in another shard: not checked */
 };
 
 /*

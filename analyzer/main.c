@@ -25,6 +25,7 @@
 #include "finding.h"
 #include "gate.h"
 #include "hash.h"
+#include "merge.h"
 #include "output.h"
 #include "rules.h"
 
@@ -62,6 +63,11 @@ static const char usage[] =
 "      --exclude GLOB      never report findings in matching files; repeatable\n"
 "      --report-unused-suppressions  warn about leakgate-ignore comments that\n"
 "                          suppress nothing\n"
+"Sharding (one CI job per shard, then one merge):\n"
+"      --shard K/N         check only the K-th of N shares of the files, dealt\n"
+"                          out by size (every file is still summarised)\n"
+"      --merge OUT IN...   join the shards' SARIF reports IN into OUT and exit\n"
+"                          with the verdict of the whole: 0, 1 or 2\n"
 "Analysis:\n"
 "  -j, --jobs N            translation units analysed in parallel\n"
 "                          (default: number of CPUs)\n"
@@ -120,6 +126,9 @@ struct options {
 	bool dump_summaries;
 	bool stats;
 	int progress;            /* -1 auto (a terminal, not CI), 0, 1 */
+	unsigned shard_k, shard_n;  /* --shard K/N; 0/0: none */
+	char shard[32];             /* "K/N" */
+	const char *merge;          /* --merge OUT */
 	const char *cache_dir;      /* NULL: no cache */
 	int color;           /* -1 auto, 0 never, 1 always */
 	struct lg_budget budget;
@@ -184,7 +193,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 	       OPT_MAX_STEPS, OPT_DUMP_CFG, OPT_DUMP_SUMMARIES, OPT_CACHE_DIR,
 	       OPT_NO_CACHE, OPT_STATS, OPT_CONFIG, OPT_NO_CONFIG, OPT_STAGED,
 	       OPT_MAX_ANN, OPT_BASELINE, OPT_WRITE_BASELINE, OPT_DIFF_BASE,
-	       OPT_DIFF, OPT_EXCLUDE, OPT_UNUSED, OPT_PROGRESS, OPT_NO_PROGRESS };
+	       OPT_DIFF, OPT_EXCLUDE, OPT_UNUSED, OPT_PROGRESS, OPT_NO_PROGRESS,
+	       OPT_SHARD, OPT_MERGE };
 	static const struct option longopts[] = {
 		{ "build-path", required_argument, NULL, 'p' },
 		{ "rules", required_argument, NULL, 'r' },
@@ -212,6 +222,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "report-unused-suppressions", no_argument, NULL, OPT_UNUSED },
 		{ "progress", no_argument, NULL, OPT_PROGRESS },
 		{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
+		{ "shard", required_argument, NULL, OPT_SHARD },
+		{ "merge", required_argument, NULL, OPT_MERGE },
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ NULL, 0, NULL, 0 },
@@ -335,6 +347,28 @@ static int parse_args(int argc, char **argv, struct options *o)
 			break;
 		case OPT_NO_PROGRESS:
 			o->progress = 0;
+			break;
+		case OPT_SHARD: {
+			char *slash = strchr(optarg, '/');
+			long k = 0, n = 0;
+			if (slash && strlen(optarg) < sizeof(o->shard)) {
+				*slash = '\0';
+				bool ok = parse_count(optarg, 1, 10000, &k) &&
+					  parse_count(slash + 1, 1, 10000, &n) && k <= n;
+				*slash = '/';
+				if (!ok)
+					k = 0;
+			}
+			if (!k)
+				return usage_error("--shard expects K/N with 1 <= K <= N <= 10000 "
+						   "(e.g. 2/4), got '%s'", optarg);
+			o->shard_k = (unsigned)k;
+			o->shard_n = (unsigned)n;
+			snprintf(o->shard, sizeof(o->shard), "%ld/%ld", k, n);
+			break;
+		}
+		case OPT_MERGE:
+			o->merge = optarg;
 			break;
 		case OPT_VERSION:
 			printf("leakgate %s\n", LEAKGATE_VERSION);
@@ -654,10 +688,41 @@ static void show_progress(void *ctx, const char *phase, size_t done, size_t tota
 	p->shown = true;
 }
 
+/* ---- --merge ------------------------------------------------------------------ */
+
+/* Joins the shards' reports: the files named are the inputs. */
+static int run_merge(const struct options *o)
+{
+	struct lg_diags d = LG_DIAGS_INIT;
+	struct lg_merge_result res;
+	int status = EXIT_ERROR;
+
+	if (o->n_files == 0) {
+		usage_error("%s", "--merge OUT needs the shards' SARIF reports after it "
+			    "(leakgate --merge all.sarif shard-*.sarif)");
+		return EXIT_ERROR;
+	}
+	if (lg_merge_sarif(o->merge, (const char *const *)o->files, (size_t)o->n_files,
+			   &res, &d) == 0) {
+		if (!res.failed)
+			status = res.results ? EXIT_FINDINGS : EXIT_CLEAN;
+		lg_diag(&d, LG_NOTE, o->merge, 0, 0, "%zu report%s merged: %zu finding%s%s",
+			res.shards, res.shards == 1 ? "" : "s", res.results,
+			res.results == 1 ? "" : "s",
+			res.failed ? "; the verdict is an error (see above)" : "");
+	}
+	lg_diags_print(&d, stderr, want_color(o->color, stderr));
+	lg_diags_release(&d);
+	return status;
+}
+
 /* ---- the run -------------------------------------------------------------- */
 
+/* Writes every report; `problems` are the run's diagnostics (SARIF records
+ * them), the reports' own failures go to `d`. */
 static int write_outputs(const struct options *o, const struct lg_findings *fs,
-			 const struct lg_ruleset *rules, struct lg_diags *d)
+			 const struct lg_ruleset *rules, const struct lg_diags *problems,
+			 struct lg_diags *d)
 {
 	struct out_spec dflt = { LG_FORMAT_TEXT, o->output };
 	const struct out_spec *outs = o->n_outs ? o->outs : &dflt;
@@ -668,6 +733,7 @@ static int write_outputs(const struct options *o, const struct lg_findings *fs,
 		struct lg_output_opts oo = {
 			.format = outs[i].format, .version = LEAKGATE_VERSION,
 			.rules = rules, .max_annotations = o->max_annotations,
+			.problems = problems, .shard = o->shard_k ? o->shard : NULL,
 			.color = outs[i].format == LG_FORMAT_TEXT && !outs[i].file &&
 				 want_color(o->color, stdout),
 		};
@@ -717,6 +783,13 @@ int main(int argc, char **argv)
 		free(o.outs);
 		free(o.excludes);
 		return pa < 0 ? EXIT_CLEAN : pa;
+	}
+	if (o.merge) {
+		status = run_merge(&o);
+		free(o.rules);
+		free(o.outs);
+		free(o.excludes);
+		return status;
 	}
 	if (o.jobs == 0) {
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -796,6 +869,7 @@ int main(int argc, char **argv)
 		.cache_dir = o.cache_dir, .rules_digest = rules_digest,
 		.unsaved = st.v, .n_unsaved = st.n,
 		.changed = changes ? lg_changes_files(changes) : NULL,
+		.shard_k = o.shard_k, .shard_n = o.shard_n,
 	};
 	/* A progress line on a terminal for runs over many files; silent in
 	 * CI logs (CI=true) unless asked. */
@@ -816,6 +890,9 @@ int main(int argc, char **argv)
 		if (stats.units_skipped)
 			snprintf(skipped, sizeof(skipped), ", %zu not touched by the change",
 				 stats.units_skipped);
+		else if (stats.units_other_shards)
+			snprintf(skipped, sizeof(skipped), ", %zu checked by other shards",
+				 stats.units_other_shards);
 		lg_diag(&d, LG_NOTE, NULL, 0, 0,
 			"%zu files (%zu parsed, %zu from the cache%s); %zu functions "
 			"(summaries: %zu computed, %zu reused; checks: %zu run, %zu reused)",
@@ -857,8 +934,10 @@ int main(int argc, char **argv)
 	/* Diagnostics first, so a reader sees why a file was not analysed
 	 * before the findings of the others. */
 	lg_diags_print(&d, stderr, want_color(o.color, stderr));
+	struct lg_diags wd = LG_DIAGS_INIT;   /* the reports' own problems */
+	int w = write_outputs(&o, &findings, &rules, &d, &wd);
 	lg_diags_release(&d);
-	int w = write_outputs(&o, &findings, &rules, &d);
+	lg_diags_move(&d, &wd);
 	if (w < 0 || run < 0)
 		status = EXIT_ERROR;
 	else

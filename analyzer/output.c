@@ -182,22 +182,22 @@ static mode_t report_mode(const char *path)
 
 /* A destination that is not a regular file (/dev/null, /dev/stdout, a
  * pipe) is written as it is: renaming over it would replace the device. */
-static int write_special(const char *path, const struct lg_findings *fs,
-			 const struct lg_output_opts *o, struct lg_diags *d)
+static int write_special(const char *path, lg_render_fn render, void *ctx,
+			 struct lg_diags *d)
 {
 	FILE *f = fopen(path, "w");
 	if (!f)
 		return lg_diag(d, LG_ERROR, path, 0, 0, "cannot write the report: %s",
 			       strerror(errno));
-	int r = lg_output(f, fs, o, d);
+	int r = render(f, ctx, d);
 	if (fclose(f) != 0 && r == 0)
 		r = lg_diag(d, LG_ERROR, path, 0, 0, "cannot write the report: %s",
 			    strerror(errno));
 	return r;
 }
 
-int lg_output_write_file(const char *path, const struct lg_findings *fs,
-			 const struct lg_output_opts *o, struct lg_diags *d)
+int lg_output_write_atomic(const char *path, lg_render_fn render, void *ctx,
+			   struct lg_diags *d)
 {
 	struct lg_diags local = LG_DIAGS_INIT;
 	char *tmp = NULL;
@@ -206,7 +206,7 @@ int lg_output_write_file(const char *path, const struct lg_findings *fs,
 	struct stat st;
 
 	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
-		return write_special(path, fs, o, d);
+		return write_special(path, render, ctx, d);
 
 	if (asprintf(&tmp, "%s.tmp.XXXXXX", path) < 0) {
 		tmp = NULL;
@@ -227,12 +227,12 @@ int lg_output_write_file(const char *path, const struct lg_findings *fs,
 	fd = -1; /* f owns it now */
 
 	/*
-	 * When the stream failed, the formatter's own diagnostic ("cannot
+	 * When the stream failed, the renderer's own diagnostic ("cannot
 	 * write the SARIF report: ...") would only repeat ours without the
 	 * file name, so it is kept aside and dropped.
 	 */
 	errno = 0;
-	if (lg_output(f, fs, o, &local) < 0) {
+	if (render(f, ctx, &local) < 0) {
 		err = errno ? errno : EIO;
 		if (!ferror(f))
 			lg_diags_move(d, &local); /* not I/O: it explains */
@@ -268,6 +268,24 @@ fail:
 	free(tmp);
 	lg_diags_release(&local);
 	return -1;
+}
+
+struct findings_report {
+	const struct lg_findings *fs;
+	const struct lg_output_opts *o;
+};
+
+static int render_findings(FILE *out, void *ctx, struct lg_diags *d)
+{
+	const struct findings_report *r = ctx;
+	return lg_output(out, r->fs, r->o, d);
+}
+
+int lg_output_write_file(const char *path, const struct lg_findings *fs,
+			 const struct lg_output_opts *o, struct lg_diags *d)
+{
+	struct findings_report r = { fs, o };
+	return lg_output_write_atomic(path, render_findings, &r, d);
 }
 
 /* ---- shared with the JSON formatters ---- */

@@ -36,6 +36,13 @@ struct lg_output_opts {
 	const struct lg_ruleset *rules; /* SARIF: one rule entry per resource */
 	unsigned max_annotations;    /* github: error annotations written
 					(GitHub shows 10 per step); 0: 10 */
+	/* SARIF: the run's invocation.  `problems` are the run's diagnostics
+	 * (its errors and warnings become toolExecutionNotifications, and an
+	 * error makes executionSuccessful false); `shard`, "K/N" with
+	 * --shard, goes in the invocation's properties for --merge.  NULL:
+	 * none. */
+	const struct lg_diags *problems;
+	const char *shard;
 };
 
 /* The format named `name` ("text", "sarif", ...); -1 when unknown. */
@@ -96,5 +103,11 @@ int lg_output(FILE *out, const struct lg_findings *fs,
 /* Renders to `path` through a temporary file and rename(2). */
 int lg_output_write_file(const char *path, const struct lg_findings *fs,
 			 const struct lg_output_opts *o, struct lg_diags *d);
+
+/* The same for any report: `render` writes it to the stream (0, or -1 with
+ * a diagnostic).  A path that is a device or a pipe is written in place. */
+typedef int (*lg_render_fn)(FILE *out, void *ctx, struct lg_diags *d);
+int lg_output_write_atomic(const char *path, lg_render_fn render, void *ctx,
+			   struct lg_diags *d);
 
 #endif

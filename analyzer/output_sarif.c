@@ -11,7 +11,9 @@
  * acquisition as relatedLocations[0], the path as one codeFlow, the
  * fingerprint under partialFingerprints["leakgate/v1"], and, when the
  * finding has a safe fix, that fix as fixes[0]: an insertion (an empty
- * deletedRegion at column 1 of the line) into the result's own file.
+ * deletedRegion at column 1 of the line) into the result's own file.  The
+ * run's one invocation says whether the run succeeded, with its errors and
+ * warnings as notifications (and, with --shard, which shard it was).
  *
  * File names become URIs: a relative name is a relative reference against
  * %SRCROOT%, which originalUriBaseIds maps to the working directory; an
@@ -337,6 +339,48 @@ fail:
 	return NULL;
 }
 
+/* What happened to the run: executionSuccessful is false when the run had
+ * an error (a file that did not parse, a budget exceeded), so that a
+ * report is never taken for a clean verdict it could not give. */
+static json_t *invocation(const struct lg_output_opts *o)
+{
+	const struct lg_diags *d = o ? o->problems : NULL;
+	json_t *notes = json_array();
+	int ok = 1;
+
+	for (size_t i = 0; notes && d && i < d->n; i++) {
+		const struct lg_diag *g = &d->v[i];
+		if (g->sev == LG_NOTE)
+			continue;
+		if (g->sev == LG_ERROR)
+			ok = 0;
+		json_t *n = json_pack("{s:s, s:o}", "level",
+				      g->sev == LG_ERROR ? "error" : "warning",
+				      "message", message(g->msg));
+		if (n && g->file &&
+		    json_object_set_new(n, "locations",
+					json_pack("[{s:o}]", "physicalLocation",
+						  physical_location(g->file, g->line,
+								    g->col))) < 0) {
+			json_decref(n);
+			n = NULL;
+		}
+		if (json_array_append_new(notes, n) < 0) {
+			json_decref(notes);
+			notes = NULL;
+		}
+	}
+	json_t *inv = json_pack("{s:b, s:o}", "executionSuccessful", ok,
+				"toolExecutionNotifications", notes);
+	if (inv && o && o->shard &&
+	    json_object_set_new(inv, "properties",
+				json_pack("{s:o}", "shard", jstr(o->shard))) < 0) {
+		json_decref(inv);
+		inv = NULL;
+	}
+	return inv;
+}
+
 static json_t *sarif_log(const struct lg_findings *fs,
 			 const struct lg_output_opts *o)
 {
@@ -348,11 +392,12 @@ static json_t *sarif_log(const struct lg_findings *fs,
 	for (size_t i = 0; i < fs->n; i++)
 		if (json_array_append_new(results, result(&r, &fs->v[i])) < 0)
 			goto out;
-	log = json_pack("{s:s, s:s, s:[{s:{s:o}, s:o, s:s, s:O}]}",
+	log = json_pack("{s:s, s:s, s:[{s:{s:o}, s:[o], s:o, s:s, s:O}]}",
 			"$schema", SARIF_SCHEMA,
 			"version", "2.1.0",
 			"runs",
 			"tool", "driver", driver(o, json_incref(r.array)),
+			"invocations", invocation(o),
 			"originalUriBaseIds", uri_base_ids(),
 			"columnKind", "utf16CodeUnits",
 			"results", results);

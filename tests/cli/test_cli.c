@@ -53,7 +53,7 @@ static char **child_env;         /* the environment leakgate runs with */
 
 /* ---- fixture ------------------------------------------------------------- */
 
-#define MAX_STRS 64
+#define MAX_STRS 256
 
 /* What a program printed and how it ended. */
 struct run {
@@ -1004,6 +1004,193 @@ static void cli__readme_usage_is_the_help_text(void **state)
 	free(readme);
 }
 
+/* ---- shards ------------------------------------------------------------------- */
+
+static void validate_sarif(struct fx *f, const char *name)
+{
+	struct run v = { 0 };
+	const char *validate[] = { "/usr/bin/python3", "-m", "jsonschema", "-i",
+				   name, sarif_schema, NULL };
+	spawn(f->dir, validate, &v);
+	if (v.status != 0)
+		fail_msg("%s does not validate against %s:\n%s%s", name, sarif_schema,
+			 v.out, v.err);
+	run_release(&v);
+}
+
+static int cmp_strp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* "uri:line: message" of every result of a SARIF file, sorted, one per line. */
+static const char *sarif_results(struct fx *f, const char *name)
+{
+	json_error_t jerr;
+	json_t *log = json_load_file(fmt(f, "%s/%s", f->dir, name), 0, &jerr);
+	if (!log)
+		fail_msg("%s:%d:%d: %s", name, jerr.line, jerr.column, jerr.text);
+	json_t *results = json_object_get(json_array_get(json_object_get(log, "runs"), 0),
+					  "results");
+	size_t n = json_array_size(results);
+	char **lines = calloc(n + 1, sizeof(*lines));
+	assert_non_null(lines);
+	for (size_t i = 0; i < n; i++) {
+		json_t *r = json_array_get(results, i);
+		json_t *pl = json_object_get(json_array_get(json_object_get(r, "locations"), 0),
+					     "physicalLocation");
+		assert_true(asprintf(&lines[i], "%s:%lld: %s [%s]\n",
+			json_string_value(json_object_get(json_object_get(pl, "artifactLocation"), "uri")),
+			(long long)json_integer_value(json_object_get(json_object_get(pl, "region"),
+								      "startLine")),
+			json_string_value(json_object_get(json_object_get(r, "message"), "text")),
+			json_string_value(json_object_get(r, "ruleId"))) > 0);
+	}
+	qsort(lines, n, sizeof(*lines), cmp_strp);
+	size_t len = 1;
+	for (size_t i = 0; i < n; i++)
+		len += strlen(lines[i]);
+	char *all = calloc(len, 1);
+	assert_non_null(all);
+	for (size_t i = 0; i < n; i++) {
+		strcat(all, lines[i]);
+		free(lines[i]);
+	}
+	free(lines);
+	json_decref(log);
+	const char *kept = fmt(f, "%s", all);
+	free(all);
+	return kept;
+}
+
+/* Three shards find, together, exactly what one run finds, including the
+ * leak in login.c that only a summary of db.c (another shard's file)
+ * reveals; --merge joins their reports into one valid SARIF report and the
+ * verdict of the whole. */
+static void cli__shards_together_find_what_one_run_finds(void **state)
+{
+	struct fx *f = *state;
+	write_project(f, 0);   /* login.c leaks through db_put() */
+
+	LG(f, "--no-cache", "-r", pool_rules(f), "-p", ".", "-f", "sarif:all.sarif");
+	expect(f, 1, "", "");
+	const char *all = sarif_results(f, "all.sarif");
+	assert_non_null(strstr(all, "login.c:9: "));
+	assert_non_null(strstr(all, "other.c:7: "));
+
+	size_t total = 0;
+	for (int k = 1; k <= 3; k++) {
+		const char *shard = fmt(f, "%d/3", k);
+		const char *out = fmt(f, "shard-%d.sarif", k);
+		LG(f, "--no-cache", "--shard", shard, "-r", pool_rules(f), "-p", ".",
+		   "-f", fmt(f, "sarif:%s", out));
+		assert_string_equal(f->r.err, "");
+		assert_true(f->r.status == 0 || f->r.status == 1);
+		const char *mine = sarif_results(f, out);
+		/* each file is checked by one shard only */
+		for (const char *l = mine; *l; l = strchr(l, '\n') + 1)
+			total++;
+	}
+	LG(f, "--merge", "merged.sarif", "shard-1.sarif", "shard-2.sarif", "shard-3.sarif");
+	expect(f, 1, "", "merged.sarif: note: 3 reports merged: 2 findings\n");
+	assert_int_equal(total, 2);
+	assert_string_equal(sarif_results(f, "merged.sarif"), all);
+	validate_sarif(f, "merged.sarif");
+	assert_string_equal(listing(f, f->dir),
+			    "all.sarif\ncompile_commands.json\ndb.c\ndb.h\nlogin.c\n"
+			    "merged.sarif\nother.c\npool.h\nshard-1.sarif\nshard-2.sarif\n"
+			    "shard-3.sarif\n");
+
+	/* A clean project merges to 0. */
+	write_project(f, 1);
+	write_file(fmt(f, "%s/other.c", f->dir), "int other(void) { return 0; }\n");
+	for (int k = 1; k <= 2; k++) {
+		LG(f, "--no-cache", "--shard", fmt(f, "%d/2", k), "-r", pool_rules(f), "-p", ".",
+		   "-f", fmt(f, "sarif:clean-%d.sarif", k));
+		expect(f, 0, "", "");
+	}
+	LG(f, "--merge", "clean.sarif", "clean-1.sarif", "clean-2.sarif");
+	expect(f, 0, "", "clean.sarif: note: 2 reports merged: 0 findings\n");
+}
+
+/* The merge fails closed: a missing or repeated shard, a shard whose run
+ * failed, a file that is not a leakgate report, bad --shard values. */
+static void cli__merge_fails_closed(void **state)
+{
+	struct fx *f = *state;
+	write_project(f, 0);
+	for (int k = 1; k <= 3; k++)
+		LG(f, "--no-cache", "--shard", fmt(f, "%d/3", k), "-r", pool_rules(f), "-p", ".",
+		   "-f", fmt(f, "sarif:shard-%d.sarif", k));
+
+	/* The report of what was given is written, but the verdict is an
+	 * error. */
+	LG(f, "--merge", "m.sarif", "shard-1.sarif", "shard-3.sarif");
+	expect(f, 2, "", "leakgate: error: the report of shard 2/3 is missing: the verdict "
+			 "needs every shard\n"
+			 "m.sarif: note: 2 reports merged: 2 findings; the verdict is an "
+			 "error (see above)\n");
+	LG(f, "--merge", "m.sarif", "shard-1.sarif", "shard-2.sarif", "shard-2.sarif",
+	   "shard-3.sarif");
+	assert_int_equal(f->r.status, 2);
+	assert_true(strncmp(f->r.err, "shard-2.sarif: error: shard 2/3 is given twice\n"
+				      "m.sarif: note: 4 reports merged: ", 80) == 0);
+	assert_non_null(strstr(f->r.err, "; the verdict is an error (see above)\n"));
+	assert_int_equal(unlink(fmt(f, "%s/m.sarif", f->dir)), 0);
+
+	write_file(fmt(f, "%s/bad.sarif", f->dir), "{\"version\": \"2.1.0\",\n  \"runs\": [}\n");
+	LG(f, "--merge", "m.sarif", "shard-1.sarif", "bad.sarif");
+	assert_int_equal(f->r.status, 2);
+	assert_true(strncmp(f->r.err, "bad.sarif:2:", 12) == 0);
+	assert_non_null(strstr(f->r.err, "error: cannot read the report: "));
+	write_file(fmt(f, "%s/other.sarif", f->dir),
+		   "{\"version\": \"2.1.0\", \"runs\": [{\"tool\": {\"driver\": {\"name\": \"x\"}},"
+		   " \"results\": []}]}\n");
+	LG(f, "--merge", "m.sarif", "other.sarif");
+	expect(f, 2, "", "other.sarif: error: expected a SARIF 2.1.0 report written by "
+			 "leakgate: the tool is not leakgate\n");
+	/* an input that cannot be read: no merged report at all */
+	assert_null(strstr(listing(f, f->dir), "m.sarif"));
+
+	/* A shard whose run failed (login.c does not parse) makes the whole
+	 * verdict an error, even though its report was written. */
+	write_file(fmt(f, "%s/login.c", f->dir), "int login(void) { return }\n");
+	for (int k = 1; k <= 3; k++) {
+		LG(f, "--no-cache", "--shard", fmt(f, "%d/3", k), "-r", pool_rules(f), "-p", ".",
+		   "-f", fmt(f, "sarif:shard-%d.sarif", k));
+		assert_int_equal(f->r.status, 2);
+	}
+	LG(f, "--merge", "m.sarif", "shard-1.sarif", "shard-2.sarif", "shard-3.sarif");
+	assert_int_equal(f->r.status, 2);
+	assert_non_null(strstr(f->r.err, "shard-1.sarif: error: that run did not succeed"));
+	assert_non_null(strstr(f->r.err, "the verdict is an error"));
+	json_error_t jerr;
+	json_t *log = json_load_file(fmt(f, "%s/m.sarif", f->dir), 0, &jerr);
+	assert_non_null(log);
+	json_t *inv = json_array_get(json_object_get(json_array_get(json_object_get(log, "runs"), 0),
+						     "invocations"), 0);
+	assert_true(json_is_false(json_object_get(inv, "executionSuccessful")));
+	/* told once, not once per shard */
+	json_t *notes = json_object_get(inv, "toolExecutionNotifications");
+	size_t i, parse_errors = 0;
+	json_t *n;
+	json_array_foreach(notes, i, n)
+		parse_errors += strstr(json_string_value(json_object_get(json_object_get(n, "message"),
+									 "text")),
+				       "file does not parse") != NULL;
+	assert_int_equal(parse_errors, 1);
+	json_decref(log);
+
+	LG(f, "--shard", "4/3", "-p", ".");
+	expect(f, 2, "", "leakgate: error: --shard expects K/N with 1 <= K <= N <= 10000 "
+			 "(e.g. 2/4), got '4/3'; see 'leakgate --help'\n");
+	LG(f, "--shard", "0/3", "-p", ".");
+	assert_int_equal(f->r.status, 2);
+	LG(f, "--merge", "m.sarif");
+	expect(f, 2, "", "leakgate: error: --merge OUT needs the shards' SARIF reports after it "
+			 "(leakgate --merge all.sarif shard-*.sarif); see 'leakgate --help'\n");
+}
+
 /* ---- the README's set-up commands ------------------------------------------ */
 
 /* CI runs the README's test command, verbatim: the second ```sh block of
@@ -1067,6 +1254,8 @@ int main(int argc, char **argv)
 		T(cli__version_prints_the_project_version),
 		T(cli__help_names_every_option),
 		T(cli__readme_usage_is_the_help_text),
+		T(cli__shards_together_find_what_one_run_finds),
+		T(cli__merge_fails_closed),
 		T(cli__progress_line_is_cleared_and_leaves_the_report_alone),
 		T(cli__list_rules_prints_the_resource),
 		T(cli__clean_file_exits_0_silently),
