@@ -147,6 +147,12 @@ struct ctx {
 	bool any_fail_exit;
 	/* outcomes: the exits of the current run */
 	struct lg_outcome *outcome;
+	/* leaks: the states that reach each acquisition site's block with no
+	 * resource held (from a run that acquires nothing), and whether the
+	 * current run drops states that hold nothing (see lg_analyse) */
+	bool *is_site_blk;
+	struct block_states *seeds;
+	bool prune_free;
 };
 
 /* ---- small helpers -------------------------------------------------------- */
@@ -1358,6 +1364,10 @@ static int propagate(struct ctx *c, uint32_t block, struct state *s)
 {
 	struct block_states *bs = &c->at[block];
 
+	/* Holds nothing, and nothing failed that a lock wrapper's verdict
+	 * needs: whatever it reaches, the seeds reach too (lg_analyse). */
+	if (c->prune_free && s->n_obj == 0 && !s->acq_failed)
+		return 0;
 	if (bs->cap == 0 && bs->n == 0)
 		c->touched_blocks[c->n_touched_blocks++] = block;
 	s->hash = state_hash(c, s);
@@ -1448,8 +1458,10 @@ static int visit(struct ctx *c, uint32_t blk, const struct state *in)
 	return 0;
 }
 
-/* One run of the worklist from `entry`. */
-static int run(struct ctx *c, struct state *entry)
+/* One run of the worklist from `entry` at block 0, or, with seeds, from
+ * the `n_seeds` states `seeds` at block `seed_blk` (copied). */
+static int run_from(struct ctx *c, struct state *entry, uint32_t seed_blk,
+		    struct state *const *seeds, uint32_t n_seeds)
 {
 	int ret = 0;
 
@@ -1458,11 +1470,23 @@ static int run(struct ctx *c, struct state *entry)
 		c->at = calloc(c->fn->n_blocks, sizeof(*c->at));
 		c->touched_blocks = malloc(c->fn->n_blocks * sizeof(*c->touched_blocks));
 	}
-	if (!c->at || !c->touched_blocks || !entry) {
+	if (!c->at || !c->touched_blocks || (!entry && !seeds)) {
 		c->oom = true;
 		goto done;
 	}
-	propagate(c, 0, entry);
+	if (entry)
+		propagate(c, 0, entry);
+	for (uint32_t i = 0; i < n_seeds && !c->oom; i++) {
+		struct state *t = state_clone(c, seeds[i], 0, 1);
+		if (!t) {
+			c->oom = true;
+			break;
+		}
+		t->queued = false;
+		if (propagate(c, seed_blk, t) < 0)
+			break;
+	}
+	c->prune_free = seeds != NULL;
 	while (c->qhead < c->qtail && !c->oom) {
 		struct work w = c->queue[c->qhead++];
 		w.s->queued = false;
@@ -1483,6 +1507,14 @@ static int run(struct ctx *c, struct state *entry)
 	if (!c->oom && c->mode == M_LEAKS)
 		judge_lock_exits(c);
 done:
+	c->prune_free = false;
+	/* The run that acquires nothing keeps what reaches each site. */
+	if (c->seeds && !seeds && !c->oom)
+		for (uint32_t i = 0; i < c->n_touched_blocks; i++) {
+			uint32_t b = c->touched_blocks[i];
+			if (c->is_site_blk[b])
+				c->seeds[b] = c->at[b];
+		}
 	c->n_held_exits = 0;
 	c->any_fail_exit = false;
 	c->fail_retmask = 0;
@@ -1491,6 +1523,11 @@ done:
 			c->at[c->touched_blocks[i]] = (struct block_states){ NULL, 0, 0 };
 	c->n_touched_blocks = 0;
 	return ret;
+}
+
+static int run(struct ctx *c, struct state *entry)
+{
+	return run_from(c, entry, 0, NULL, 0);
 }
 
 static struct state *empty_state(struct ctx *c)
@@ -1631,13 +1668,49 @@ int lg_analyse(const struct lg_fn *fn, const struct lg_oracle *oracle,
 	/* As in ESP, each acquisition site is tracked in a run of its own:
 	 * states then differ only in the fate of that site's resource, so a
 	 * chain of independent acquisitions costs one linear run each
-	 * instead of 2^n states. */
+	 * instead of 2^n states.
+	 *
+	 * A run that acquires nothing goes first and keeps the states that
+	 * reach each site's block.  Until a run reaches its site, its states
+	 * are exactly those (nothing is held yet), so each site's run starts
+	 * there instead of at the entry; and a state that holds nothing again
+	 * (released, handed over) is dropped, since all it can still do is
+	 * reach a site, where the kept states already are.  Each site then
+	 * costs the code between its acquisition and its release, not the
+	 * whole function: a function with n acquire/release pairs in a row
+	 * costs O(n), not O(n^2). */
+	struct lg_arena seed_arena;
+	bool seeded = false;
+	lg_arena_init(&seed_arena);
+	if (p.n_sites > 1 && !c.oom) {
+		c.is_site_blk = calloc(fn->n_blocks, sizeof(*c.is_site_blk));
+		c.seeds = calloc(fn->n_blocks, sizeof(*c.seeds));
+		if (c.is_site_blk && c.seeds) {
+			for (size_t i = 0; i < p.n_sites; i++)
+				c.is_site_blk[p.sites[i].blk] = true;
+			c.site_blk = c.site_ev = UINT32_MAX;
+			ret = run(&c, empty_state(&c));
+			seeded = ret == 0 && !c.oom;
+			/* the kept states live on in their own arena */
+			seed_arena = c.arena;
+			lg_arena_init(&c.arena);
+		}
+	}
 	for (size_t i = 0; i < p.n_sites && ret == 0 && !c.oom; i++) {
 		c.site_blk = p.sites[i].blk;
 		c.site_ev = p.sites[i].ev;
-		ret = run(&c, empty_state(&c));
+		if (seeded) {
+			const struct block_states *sd = &c.seeds[c.site_blk];
+			if (sd->n)
+				ret = run_from(&c, NULL, c.site_blk, sd->v, sd->n);
+		} else {
+			ret = run(&c, empty_state(&c));
+		}
 		lg_arena_reset(&c.arena);
 	}
+	lg_arena_release(&seed_arena);
+	free(c.is_site_blk);
+	free(c.seeds);
 	if (c.oom && ret == 0)
 		ret = lg_diag(d, LG_ERROR, NULL, 0, 0, "out of memory analysing '%s'",
 			      fn->name);

@@ -294,3 +294,49 @@ int leak_nested_loop_return(struct pool *p, const char **sqls, int n, int m)
 	}
 	return 0;
 }
+
+/* ---- what an earlier round leaves behind --------------------------------- */
+
+/* The second round sees the flag the first one set, and returns with the
+ * connection: the leak needs the state that comes back round the loop
+ * after a release, not only the one that first reaches the acquisition
+ * (with a pair before the loop, so that the function has two sites). */
+int leak_flag_from_previous_round(struct pool *p, int n)
+{
+	struct conn *first = pool_acquire(p);
+	if (!first)
+		return -1;
+	pool_release(p, first);
+	int seen = 0;
+	for (int i = 0; i < n; i++) {
+		struct conn *c = pool_acquire(p);
+		if (!c)
+			return -1;
+		if (seen)
+			return 1;	// expect: leak pool-connection
+		seen = 1;
+		pool_release(p, c);
+	}
+	return 0;
+}
+
+int ok_flag_from_previous_round(struct pool *p, int n)
+{
+	struct conn *first = pool_acquire(p);
+	if (!first)
+		return -1;
+	pool_release(p, first);
+	int seen = 0;
+	for (int i = 0; i < n; i++) {
+		struct conn *c = pool_acquire(p);
+		if (!c)
+			return -1;
+		if (seen) {
+			pool_release(p, c);
+			return 1;
+		}
+		seen = 1;
+		pool_release(p, c);
+	}
+	return 0;
+}
