@@ -152,7 +152,9 @@ struct ctx {
 	 * current run drops states that hold nothing (see lg_analyse) */
 	bool *is_site_blk;
 	struct block_states *seeds;
+	bool keep_seeds;           /* this run fills `seeds` */
 	bool prune_free;
+	bool site_is_lock;         /* the site locks something given to it */
 };
 
 /* ---- small helpers -------------------------------------------------------- */
@@ -1364,9 +1366,10 @@ static int propagate(struct ctx *c, uint32_t block, struct state *s)
 {
 	struct block_states *bs = &c->at[block];
 
-	/* Holds nothing, and nothing failed that a lock wrapper's verdict
-	 * needs: whatever it reaches, the seeds reach too (lg_analyse). */
-	if (c->prune_free && s->n_obj == 0 && !s->acq_failed)
+	/* Holds nothing (and, for a lock, did not see its acquisition fail,
+	 * which a lock wrapper's verdict needs): whatever it reaches, the
+	 * seeds reach too (lg_analyse). */
+	if (c->prune_free && s->n_obj == 0 && (!s->acq_failed || !c->site_is_lock))
 		return 0;
 	if (bs->cap == 0 && bs->n == 0)
 		c->touched_blocks[c->n_touched_blocks++] = block;
@@ -1509,7 +1512,7 @@ static int run_from(struct ctx *c, struct state *entry, uint32_t seed_blk,
 done:
 	c->prune_free = false;
 	/* The run that acquires nothing keeps what reaches each site. */
-	if (c->seeds && !seeds && !c->oom)
+	if (c->keep_seeds && !c->oom)
 		for (uint32_t i = 0; i < c->n_touched_blocks; i++) {
 			uint32_t b = c->touched_blocks[i];
 			if (c->is_site_blk[b])
@@ -1689,7 +1692,9 @@ int lg_analyse(const struct lg_fn *fn, const struct lg_oracle *oracle,
 			for (size_t i = 0; i < p.n_sites; i++)
 				c.is_site_blk[p.sites[i].blk] = true;
 			c.site_blk = c.site_ev = UINT32_MAX;
+			c.keep_seeds = true;
 			ret = run(&c, empty_state(&c));
+			c.keep_seeds = false;
 			seeded = ret == 0 && !c.oom;
 			/* the kept states live on in their own arena */
 			seed_arena = c.arena;
@@ -1699,6 +1704,8 @@ int lg_analyse(const struct lg_fn *fn, const struct lg_oracle *oracle,
 	for (size_t i = 0; i < p.n_sites && ret == 0 && !c.oom; i++) {
 		c.site_blk = p.sites[i].blk;
 		c.site_ev = p.sites[i].ev;
+		c.site_is_lock = p.sites[i].effect->site == LG_SITE_ARG ||
+				 p.sites[i].effect->site == LG_SITE_GLOBAL;
 		if (seeded) {
 			const struct block_states *sd = &c.seeds[c.site_blk];
 			if (sd->n)
@@ -1913,6 +1920,34 @@ int lg_analyse_outcomes(const struct lg_fn *fn, const struct lg_oracle *oracle,
 	if (plan_sites(&c, &p) < 0)
 		c.oom = true;
 
+	/* A run that acquires nothing first, as in lg_analyse: it keeps the
+	 * states that reach each site's block. */
+	struct lg_arena seed_arena;
+	struct lg_outcome none = { 0 };
+	bool seeded = false;
+	lg_arena_init(&seed_arena);
+	if (p.n_sites > 1 && !c.oom) {
+		c.is_site_blk = calloc(fn->n_blocks, sizeof(*c.is_site_blk));
+		c.seeds = calloc(fn->n_blocks, sizeof(*c.seeds));
+		if (c.is_site_blk && c.seeds) {
+			for (size_t i = 0; i < p.n_sites; i++)
+				c.is_site_blk[p.sites[i].blk] = true;
+			c.track = LG_TRACK_ACQUIRE;
+			c.site_blk = c.site_ev = UINT32_MAX;
+			c.outcome = &none;
+			struct state *s0 = empty_state(&c);
+			if (s0)
+				s0->fate = LG_FATE_NONE;
+			c.keep_seeds = true;
+			ret = run(&c, s0);
+			c.keep_seeds = false;
+			seeded = ret == 0 && !c.oom;
+			seed_arena = c.arena;
+			lg_arena_init(&c.arena);
+		}
+		free(none.exits);
+	}
+
 	/* acquisition sites */
 	for (size_t i = 0; i < p.n_sites && ret == 0 && !c.oom; i++) {
 		struct lg_outcome *o = new_outcome(&c, out);
@@ -1940,12 +1975,35 @@ int lg_analyse_outcomes(const struct lg_fn *fn, const struct lg_oracle *oracle,
 		c.site_blk = st->blk;
 		c.site_ev = st->ev;
 		c.outcome = o;
+		/*
+		 * What a caller learns from a resource the function does not
+		 * lock: that it is returned, or left in a place the caller
+		 * sees (OUT), both only from exits where it is still held.
+		 * So, as in lg_analyse, the run starts from the kept states at
+		 * the site and drops states that hold nothing.  An OUT effect's
+		 * mask is then the return values of the exits that leave the
+		 * resource there: a caller that sees another value was given
+		 * nothing on any path, which is what the mask says.
+		 */
+		c.site_is_lock = o->is_lock;
+		if (seeded && !o->is_lock) {
+			const struct block_states *sd = &c.seeds[st->blk];
+			if (sd->n)
+				ret = run_from(&c, NULL, st->blk, sd->v, sd->n);
+			lg_arena_reset(&c.arena);
+			continue;
+		}
 		struct state *s0 = empty_state(&c);
 		if (s0)
 			s0->fate = LG_FATE_NONE;
 		ret = run(&c, s0);
 		lg_arena_reset(&c.arena);
 	}
+	lg_arena_release(&seed_arena);
+	free(c.is_site_blk);
+	free(c.seeds);
+	c.is_site_blk = NULL;
+	c.seeds = NULL;
 
 	/* parameters and the places they point to, including places that only
 	 * a callee's summary names (`h_close(a)` releasing a->conn) */
