@@ -1650,6 +1650,56 @@ static void ctx_release(struct ctx *c)
 	lg_arena_release(&c->arena);
 }
 
+/*
+ * The run that acquires nothing (see lg_analyse): with two sites or more,
+ * it fills c->seeds with the states reaching each site's block, and
+ * *seeded says whether they can be used.  Those states live on in `keep`
+ * (the run's arena) until unseed().  Returns the run's result: -1 when it
+ * went over budget.
+ */
+static int seed_sites(struct ctx *c, const struct plan *p, struct lg_arena *keep,
+		      bool *seeded)
+{
+	const struct lg_fn *fn = c->fn;
+	struct lg_outcome none = { 0 };
+	int ret = 0;
+
+	lg_arena_init(keep);
+	*seeded = false;
+	if (p->n_sites < 2 || c->oom)
+		return 0;
+	c->is_site_blk = calloc(fn->n_blocks, sizeof(*c->is_site_blk));
+	c->seeds = calloc(fn->n_blocks, sizeof(*c->seeds));
+	if (!c->is_site_blk || !c->seeds)
+		return 0;     /* then every site runs from the entry */
+	for (size_t i = 0; i < p->n_sites; i++)
+		c->is_site_blk[p->sites[i].blk] = true;
+	c->track = LG_TRACK_ACQUIRE;
+	c->site_blk = c->site_ev = UINT32_MAX;
+	c->outcome = &none;   /* outcomes: its exits are nobody's */
+	struct state *s0 = empty_state(c);
+	if (s0)
+		s0->fate = LG_FATE_NONE;
+	c->keep_seeds = true;
+	ret = run(c, s0);
+	c->keep_seeds = false;
+	c->outcome = NULL;
+	free(none.exits);
+	*seeded = ret == 0 && !c->oom;
+	*keep = c->arena;
+	lg_arena_init(&c->arena);
+	return ret;
+}
+
+static void unseed(struct ctx *c, struct lg_arena *keep)
+{
+	lg_arena_release(keep);
+	free(c->is_site_blk);
+	free(c->seeds);
+	c->is_site_blk = NULL;
+	c->seeds = NULL;
+}
+
 int lg_analyse(const struct lg_fn *fn, const struct lg_oracle *oracle,
 	       const struct lg_budget *budget, struct lg_leaks *out,
 	       struct lg_diags *d)
@@ -1684,23 +1734,7 @@ int lg_analyse(const struct lg_fn *fn, const struct lg_oracle *oracle,
 	 * costs O(n), not O(n^2). */
 	struct lg_arena seed_arena;
 	bool seeded = false;
-	lg_arena_init(&seed_arena);
-	if (p.n_sites > 1 && !c.oom) {
-		c.is_site_blk = calloc(fn->n_blocks, sizeof(*c.is_site_blk));
-		c.seeds = calloc(fn->n_blocks, sizeof(*c.seeds));
-		if (c.is_site_blk && c.seeds) {
-			for (size_t i = 0; i < p.n_sites; i++)
-				c.is_site_blk[p.sites[i].blk] = true;
-			c.site_blk = c.site_ev = UINT32_MAX;
-			c.keep_seeds = true;
-			ret = run(&c, empty_state(&c));
-			c.keep_seeds = false;
-			seeded = ret == 0 && !c.oom;
-			/* the kept states live on in their own arena */
-			seed_arena = c.arena;
-			lg_arena_init(&c.arena);
-		}
-	}
+	ret = seed_sites(&c, &p, &seed_arena, &seeded);
 	for (size_t i = 0; i < p.n_sites && ret == 0 && !c.oom; i++) {
 		c.site_blk = p.sites[i].blk;
 		c.site_ev = p.sites[i].ev;
@@ -1715,9 +1749,7 @@ int lg_analyse(const struct lg_fn *fn, const struct lg_oracle *oracle,
 		}
 		lg_arena_reset(&c.arena);
 	}
-	lg_arena_release(&seed_arena);
-	free(c.is_site_blk);
-	free(c.seeds);
+	unseed(&c, &seed_arena);
 	if (c.oom && ret == 0)
 		ret = lg_diag(d, LG_ERROR, NULL, 0, 0, "out of memory analysing '%s'",
 			      fn->name);
@@ -1920,33 +1952,10 @@ int lg_analyse_outcomes(const struct lg_fn *fn, const struct lg_oracle *oracle,
 	if (plan_sites(&c, &p) < 0)
 		c.oom = true;
 
-	/* A run that acquires nothing first, as in lg_analyse: it keeps the
-	 * states that reach each site's block. */
+	/* A run that acquires nothing first, as in lg_analyse. */
 	struct lg_arena seed_arena;
-	struct lg_outcome none = { 0 };
 	bool seeded = false;
-	lg_arena_init(&seed_arena);
-	if (p.n_sites > 1 && !c.oom) {
-		c.is_site_blk = calloc(fn->n_blocks, sizeof(*c.is_site_blk));
-		c.seeds = calloc(fn->n_blocks, sizeof(*c.seeds));
-		if (c.is_site_blk && c.seeds) {
-			for (size_t i = 0; i < p.n_sites; i++)
-				c.is_site_blk[p.sites[i].blk] = true;
-			c.track = LG_TRACK_ACQUIRE;
-			c.site_blk = c.site_ev = UINT32_MAX;
-			c.outcome = &none;
-			struct state *s0 = empty_state(&c);
-			if (s0)
-				s0->fate = LG_FATE_NONE;
-			c.keep_seeds = true;
-			ret = run(&c, s0);
-			c.keep_seeds = false;
-			seeded = ret == 0 && !c.oom;
-			seed_arena = c.arena;
-			lg_arena_init(&c.arena);
-		}
-		free(none.exits);
-	}
+	ret = seed_sites(&c, &p, &seed_arena, &seeded);
 
 	/* acquisition sites */
 	for (size_t i = 0; i < p.n_sites && ret == 0 && !c.oom; i++) {
@@ -1999,11 +2008,7 @@ int lg_analyse_outcomes(const struct lg_fn *fn, const struct lg_oracle *oracle,
 		ret = run(&c, s0);
 		lg_arena_reset(&c.arena);
 	}
-	lg_arena_release(&seed_arena);
-	free(c.is_site_blk);
-	free(c.seeds);
-	c.is_site_blk = NULL;
-	c.seeds = NULL;
+	unseed(&c, &seed_arena);
 
 	/* parameters and the places they point to, including places that only
 	 * a callee's summary names (`h_close(a)` releasing a->conn) */
