@@ -1650,6 +1650,16 @@ static void ctx_release(struct ctx *c)
 	lg_arena_release(&c->arena);
 }
 
+/* What both analyses start with: the arena, the tested variables, the
+ * acquisition sites. */
+static void prepare(struct ctx *c, struct plan *p)
+{
+	lg_arena_init(&c->arena);
+	find_tested(c);
+	if (plan_sites(c, p) < 0)
+		c->oom = true;
+}
+
 /*
  * The run that acquires nothing (see lg_analyse): with two sites or more,
  * it fills c->seeds with the states reaching each site's block, and
@@ -1691,6 +1701,14 @@ static int seed_sites(struct ctx *c, const struct plan *p, struct lg_arena *keep
 	return ret;
 }
 
+/* The run of the site c->site_blk/site_ev from the states kept for its
+ * block (none: the site is never reached). */
+static int run_seeded(struct ctx *c)
+{
+	const struct block_states *sd = &c->seeds[c->site_blk];
+	return sd->n ? run_from(c, NULL, c->site_blk, sd->v, sd->n) : 0;
+}
+
 static void unseed(struct ctx *c, struct lg_arena *keep)
 {
 	lg_arena_release(keep);
@@ -1714,10 +1732,7 @@ int lg_analyse(const struct lg_fn *fn, const struct lg_oracle *oracle,
 
 	if (fn->n_blocks == 0 || !oracle || !oracle->lookup)
 		return 0;
-	lg_arena_init(&c.arena);
-	find_tested(&c);
-	if (plan_sites(&c, &p) < 0)
-		c.oom = true;
+	prepare(&c, &p);
 	/* As in ESP, each acquisition site is tracked in a run of its own:
 	 * states then differ only in the fate of that site's resource, so a
 	 * chain of independent acquisitions costs one linear run each
@@ -1741,9 +1756,7 @@ int lg_analyse(const struct lg_fn *fn, const struct lg_oracle *oracle,
 		c.site_is_lock = p.sites[i].effect->site == LG_SITE_ARG ||
 				 p.sites[i].effect->site == LG_SITE_GLOBAL;
 		if (seeded) {
-			const struct block_states *sd = &c.seeds[c.site_blk];
-			if (sd->n)
-				ret = run_from(&c, NULL, c.site_blk, sd->v, sd->n);
+			ret = run_seeded(&c);
 		} else {
 			ret = run(&c, empty_state(&c));
 		}
@@ -1947,10 +1960,7 @@ int lg_analyse_outcomes(const struct lg_fn *fn, const struct lg_oracle *oracle,
 
 	if (fn->n_blocks == 0 || !oracle || !oracle->lookup)
 		return 0;
-	lg_arena_init(&c.arena);
-	find_tested(&c);
-	if (plan_sites(&c, &p) < 0)
-		c.oom = true;
+	prepare(&c, &p);
 
 	/* A run that acquires nothing first, as in lg_analyse. */
 	struct lg_arena seed_arena;
@@ -1996,9 +2006,7 @@ int lg_analyse_outcomes(const struct lg_fn *fn, const struct lg_oracle *oracle,
 		 */
 		c.site_is_lock = o->is_lock;
 		if (seeded && !o->is_lock) {
-			const struct block_states *sd = &c.seeds[st->blk];
-			if (sd->n)
-				ret = run_from(&c, NULL, st->blk, sd->v, sd->n);
+			ret = run_seeded(&c);
 			lg_arena_reset(&c.arena);
 			continue;
 		}
