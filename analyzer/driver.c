@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "cache.h"
 #include "frontend.h"
@@ -389,6 +390,13 @@ static int deal_shards(struct shared *s, unsigned k, unsigned n)
 	return 0;
 }
 
+static double wall_seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 int lg_driver_run(const struct lg_driver_opts *o, const struct lg_compdb *db,
 		  struct lg_findings *out, struct lg_diags *d,
 		  struct lg_driver_stats *stats)
@@ -416,7 +424,9 @@ int lg_driver_run(const struct lg_driver_opts *o, const struct lg_compdb *db,
 		lg_cache_close(s.cache);
 		return lg_diag(d, LG_ERROR, NULL, 0, 0, "out of memory");
 	}
+	double t0 = wall_seconds();
 	run_phase(&s, jobs, "parsing", parse_unit, true);
+	double t1 = wall_seconds();
 
 	/* Phase 2: every function of every unit, bottom up. */
 	size_t n_fns = 0;
@@ -450,8 +460,12 @@ int lg_driver_run(const struct lg_driver_opts *o, const struct lg_compdb *db,
 		lg_summaries_dump(&summaries, o->dump_summaries);
 
 	s.summaries = &summaries;
+	double t2 = wall_seconds();
 	if (ret == 0)
 		run_phase(&s, jobs, "checking", check_unit, false);
+	st.parse_s = t1 - t0;
+	st.summarise_s = t2 - t1;
+	st.check_s = wall_seconds() - t2;
 
 	for (size_t i = 0; i < db->n; i++) {
 		struct unit *u = &s.units[i];

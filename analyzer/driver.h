@@ -64,6 +64,7 @@ struct lg_driver_stats {
 	size_t functions_checked, functions_reused;
 	size_t units_skipped;      /* not affected by the change: not checked */
 	size_t units_other_shards; /* in another shard: not checked */
+	double parse_s, summarise_s, check_s;  /* wall time of each phase */
 };
 
 /*

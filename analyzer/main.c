@@ -895,10 +895,12 @@ int main(int argc, char **argv)
 				 stats.units_other_shards);
 		lg_diag(&d, LG_NOTE, NULL, 0, 0,
 			"%zu files (%zu parsed, %zu from the cache%s); %zu functions "
-			"(summaries: %zu computed, %zu reused; checks: %zu run, %zu reused)",
+			"(summaries: %zu computed, %zu reused; checks: %zu run, %zu reused); "
+			"%.2f s parsing, %.2f s summarising, %.2f s checking",
 			stats.units, stats.units_parsed, stats.units_cached, skipped,
 			stats.functions, stats.summaries_computed, stats.summaries_reused,
-			stats.functions_checked, stats.functions_reused);
+			stats.functions_checked, stats.functions_reused,
+			stats.parse_s, stats.summarise_s, stats.check_s);
 	}
 
 	/* The gate's chain: exclude, suppressions, baseline, diff, sort. */
