@@ -28,10 +28,12 @@
 #include "analysis.h"
 
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 enum { C_NEG = LG_CLASS_NEG, C_ZERO = LG_CLASS_ZERO, C_POS = LG_CLASS_POS,
        C_ALL = LG_CLASS_ALL };
@@ -122,6 +124,7 @@ struct ctx {
 	struct seen_leak *seen;
 	size_t n_seen, cap_seen;
 	uint64_t steps;
+	bool over;             /* a budget was exceeded */
 	bool oom;
 	uint32_t cur_blk, cur_ev;  /* the event being applied */
 	/* what this run tracks */
@@ -1399,6 +1402,9 @@ static int propagate(struct ctx *c, uint32_t block, struct state *s)
 	return 0;
 }
 
+static int over_budget(struct ctx *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 static int visit(struct ctx *c, uint32_t blk, const struct state *in)
 {
 	const struct lg_block *b = &c->fn->blocks[blk];
@@ -1448,17 +1454,39 @@ static int visit(struct ctx *c, uint32_t blk, const struct state *in)
 			continue;
 		if (ed->step >= 0)
 			t->path = path_push(c, t->path, ed->step);
-		if (propagate(c, ed->to, t) < 0) {
-			lg_diag(c->d, LG_ERROR, c->fn->n_files ? c->fn->files[0] : NULL,
-				c->fn->loc.line, c->fn->loc.col,
-				"function '%s' was not fully analysed: more than %" PRIu32
-				" distinct resource states meet at one point; raise "
-				"--max-states or simplify the function",
-				c->fn->name, c->budget->max_states_per_block);
-			return -1;
-		}
+		if (propagate(c, ed->to, t) < 0)
+			return over_budget(c, "more than %" PRIu32 " distinct resource "
+					   "states meet at one point; raise --max-states",
+					   c->budget->max_states_per_block);
 	}
 	return 0;
+}
+
+double lg_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The function went over its budget: says so (an error, or a warning when
+ * the user allowed it) once, and returns -1 to stop the run. */
+static int over_budget(struct ctx *c, const char *fmt, ...)
+{
+	char why[256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	if (!c->over)
+		lg_diag(c->d, c->budget->warn ? LG_WARNING : LG_ERROR,
+			c->fn->n_files ? c->fn->files[0] : NULL,
+			c->fn->loc.line, c->fn->loc.col,
+			"function '%s' was not fully analysed: %s%s", c->fn->name, why,
+			c->budget->warn ? " (allowed by --allow-over-budget: leaks on "
+			"the paths not followed are not reported)" : "");
+	c->over = true;
+	return -1;
 }
 
 /* One run of the worklist from `entry` at block 0, or, with seeds, from
@@ -1494,12 +1522,14 @@ static int run_from(struct ctx *c, struct state *entry, uint32_t seed_blk,
 		struct work w = c->queue[c->qhead++];
 		w.s->queued = false;
 		if (++c->steps > c->budget->max_steps) {
-			ret = lg_diag(c->d, LG_ERROR,
-				      c->fn->n_files ? c->fn->files[0] : NULL,
-				      c->fn->loc.line, c->fn->loc.col,
-				      "function '%s' was not fully analysed: it needs more than %"
-				      PRIu64 " analysis steps; raise --max-steps or simplify the function",
-				      c->fn->name, c->budget->max_steps);
+			ret = over_budget(c, "it needs more than %" PRIu64 " analysis "
+					  "steps; raise --max-steps", c->budget->max_steps);
+			goto done;
+		}
+		if ((c->steps & 1023) == 0 && c->budget->deadline > 0 &&
+		    lg_now() > c->budget->deadline) {
+			ret = over_budget(c, "its file took more than %g s; raise "
+					  "--max-seconds", c->budget->max_seconds);
 			goto done;
 		}
 		if (visit(c, w.block, w.s) < 0) {
@@ -1766,6 +1796,8 @@ int lg_analyse(const struct lg_fn *fn, const struct lg_oracle *oracle,
 	if (c.oom && ret == 0)
 		ret = lg_diag(d, LG_ERROR, NULL, 0, 0, "out of memory analysing '%s'",
 			      fn->name);
+	else if (c.over && c.budget->warn && !c.oom)
+		ret = LG_OVER_BUDGET;
 	free(p.sites);
 	ctx_release(&c);
 	return ret;
@@ -1881,6 +1913,8 @@ static void mark(struct ctx *c, bool *touched, size_t size, const struct lg_opnd
 static void mark_touched(struct ctx *c, bool *touched, size_t size)
 {
 	const struct lg_fn *fn = c->fn;
+	/* parameters passed to bodies we do not know */
+	bool *given = calloc(size + 1, sizeof(*given));
 	for (uint32_t b = 0; b < fn->n_blocks; b++) {
 		const struct lg_block *bl = &fn->blocks[b];
 		if (bl->term == LG_TERM_RETURN)
@@ -1906,11 +1940,10 @@ static void mark_touched(struct ctx *c, bool *touched, size_t size)
 				    (a == 0 && moves_its_argument(e->callee)))
 					mark(c, touched, size, op);
 				/* what a pointer parameter points to may be changed
-				 * by a body we do not know */
-				if (op->kind == LG_OPND_VAR && !known && is_param(c, op->var))
-					for (lg_var_id w = 0; w < size; w++)
-						if (var_parent(c, w) == op->var)
-							touched[w] = true;
+				 * by a body we do not know (marked below, once) */
+				if (op->kind == LG_OPND_VAR && !known && is_param(c, op->var) &&
+				    op->var < size && given)
+					given[op->var] = true;
 			}
 			for (size_t k = 0; k < n; k++) {
 				if (eff[k].kind == LG_EFFECT_ACQUIRE || eff[k].arg < 0 ||
@@ -1927,13 +1960,25 @@ static void mark_touched(struct ctx *c, bool *touched, size_t size)
 			}
 		}
 	}
+	if (given) {
+		for (lg_var_id w = 0; w < size; w++) {
+			lg_var_id parent = var_parent(c, w);
+			if (parent < size && given[parent])
+				touched[w] = true;
+		}
+		free(given);
+	} else {
+		c->oom = true;
+	}
 	/* a copy of a parameter that reaches one of those reaches it too:
 	 * walk the copies backwards until nothing changes */
+	/* (last event first: a chain of copies written in order is walked in
+	 * one pass) */
 	for (bool grew = true; grew;) {
 		grew = false;
-		for (uint32_t b = 0; b < fn->n_blocks; b++) {
+		for (uint32_t b = fn->n_blocks; b-- > 0;) {
 			const struct lg_block *bl = &fn->blocks[b];
-			for (uint32_t i = 0; i < bl->n_ev; i++) {
+			for (uint32_t i = bl->n_ev; i-- > 0;) {
 				const struct lg_event *e = &bl->ev[i];
 				if (e->kind != LG_EV_ASSIGN || e->dst >= size || !touched[e->dst] ||
 				    (e->src.kind != LG_OPND_VAR && e->src.kind != LG_OPND_ADDR) ||
@@ -2090,6 +2135,8 @@ int lg_analyse_outcomes(const struct lg_fn *fn, const struct lg_oracle *oracle,
 	if (c.oom && ret == 0)
 		ret = lg_diag(d, LG_ERROR, NULL, 0, 0, "out of memory analysing '%s'",
 			      fn->name);
+	else if (c.over && c.budget->warn && !c.oom)
+		ret = LG_OVER_BUDGET;
 	free(p.sites);
 	ctx_release(&c);
 	return ret;

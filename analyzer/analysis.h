@@ -57,14 +57,25 @@ struct lg_oracle {
 /* The oracle answering from a ruleset only (by callee name). */
 struct lg_oracle lg_oracle_rules(const struct lg_ruleset *rs);
 
-/* Limits per function.  Exceeding one is an error (the function was not
- * fully analysed), never a silent pass. */
+/* Limits per function, and the time a file may take.  Exceeding one is an
+ * error (the function was not fully analysed), never a silent pass; with
+ * `warn` (the user's --allow-over-budget) it is a warning instead, and the
+ * function's result is marked incomplete. */
 struct lg_budget {
 	uint32_t max_states_per_block; /* distinct states kept at one block */
 	uint64_t max_steps;            /* block visits in total */
+	double max_seconds;            /* per file: parsing and analysing it;
+					  0: no limit.  The driver turns it
+					  into `deadline`. */
+	double deadline;               /* lg_now() after which the analysis
+					  of this function stops; 0: none */
+	bool warn;                     /* over budget: warn, do not fail */
 };
 
-#define LG_BUDGET_DEFAULT { 512, 2000000 }
+#define LG_BUDGET_DEFAULT { 512, 2000000, 120.0, 0.0, false }
+
+/* Seconds on the monotonic clock (the unit of lg_budget.deadline). */
+double lg_now(void);
 
 struct lg_leak {
 	uint32_t acq_block, acq_event;  /* the acquiring CALL event */
@@ -93,8 +104,11 @@ struct lg_leaks {
  * Analyses `fn`, appending its leaks to `out` (one per acquisition per
  * place where it is lost, with the first witness path found).  Returns 0;
  * -1 with an error in `d` when the budget is exceeded (the leaks found so
- * far are kept) or memory runs out.
+ * far are kept) or memory runs out; LG_OVER_BUDGET with a warning in `d`
+ * when the budget is exceeded and `budget->warn` is set.
  */
+#define LG_OVER_BUDGET 1
+
 int lg_analyse(const struct lg_fn *fn, const struct lg_oracle *oracle,
 	       const struct lg_budget *budget, struct lg_leaks *out,
 	       struct lg_diags *d);
@@ -165,7 +179,8 @@ struct lg_outcomes {
 #define LG_OUTCOMES_INIT { NULL, 0, 0 }
 
 /* Tracks every acquisition site, parameter and global lock of `fn` and
- * records their fates at each return.  0, or -1 with an error in `d`. */
+ * records their fates at each return.  0, or -1 with an error in `d`;
+ * LG_OVER_BUDGET (and a warning) as lg_analyse(). */
 int lg_analyse_outcomes(const struct lg_fn *fn, const struct lg_oracle *oracle,
 			const struct lg_budget *budget, struct lg_outcomes *out,
 			struct lg_diags *d);

@@ -20,6 +20,7 @@
 
 #include "compdb.h"
 #include "gate.h"
+#include "output.h"
 
 struct entry {
 	char *file;        /* absolute */
@@ -76,15 +77,41 @@ static void fold(char *s)
 			*s = ' ';
 }
 
+struct baseline_text {
+	const struct line_out *lines;
+	size_t n;
+};
+
+/* The file's text; 0, or -1 with errno when the stream failed. */
+static int render_baseline(FILE *out, void *ctx, struct lg_diags *d)
+{
+	const struct baseline_text *b = ctx;
+
+	(void)d; /* lg_output_write_whole names the file and the error */
+	fputs("# leakgate baseline: leaks accepted as they are; `leakgate --baseline FILE`\n"
+	      "# drops the findings recorded here.  One a line, tab-separated: file,\n"
+	      "# function, rule, fingerprint, message.  Made by `leakgate --write-baseline`.\n",
+	      out);
+	for (size_t i = 0; i < b->n; i++)
+		fputs(b->lines[i].text, out);
+	if (ferror(out)) {
+		if (!errno)
+			errno = EIO;
+		return -1;
+	}
+	return 0;
+}
+
+/* Written whole (a temporary file renamed over `path`; a device in place)
+ * by lg_output_write_whole(), like the reports. */
 int lg_baseline_write(const char *path, const struct lg_findings *fs,
 		      const char *cwd, struct lg_diags *d)
 {
 	char *dir = dir_of(path);
 	struct line_out *lines = calloc(fs->n + 1, sizeof(*lines));
-	char *tmp = NULL;
 	int ret = -1;
 
-	if (!dir || !lines || asprintf(&tmp, "%s.tmp.XXXXXX", path) < 0) {
+	if (!dir || !lines) {
 		lg_diag(d, LG_ERROR, NULL, 0, 0, "out of memory");
 		goto out;
 	}
@@ -100,51 +127,25 @@ int lg_baseline_write(const char *path, const struct lg_findings *fs,
 			goto out;
 		}
 		free(abs);
-		/* fold the free-text field only (the last one) */
-		char *last = strrchr(lines[i].text, '\t');
-		if (last) {
-			size_t len = strlen(last);
-			last[len - 1] = '\0';
-			fold(last + 1);
-			last[len - 1] = '\n';
-		}
+		/* fold the free-text field only (the last one: the message's
+		 * own bytes before the newline, tabs in it included) */
+		size_t len = strlen(lines[i].text);
+		char *msg = lines[i].text + len - 1 - strlen(f->message);
+		lines[i].text[len - 1] = '\0';
+		fold(msg);
+		lines[i].text[len - 1] = '\n';
 		lines[i].file = lines[i].text;
 		lines[i].function = f->function;
 		lines[i].rule = f->rule_id;
 	}
 	qsort(lines, fs->n, sizeof(*lines), by_fields);
 
-	int fd = mkstemp(tmp);
-	FILE *out = fd >= 0 ? fdopen(fd, "w") : NULL;
-	if (!out) {
-		int err = errno;
-		if (fd >= 0) {
-			close(fd);
-			unlink(tmp);
-		}
-		lg_diag(d, LG_ERROR, path, 0, 0, "cannot write the baseline: %s", strerror(err));
-		goto out;
-	}
-	fputs("# leakgate baseline: leaks accepted as they are; `leakgate --baseline FILE`\n"
-	      "# drops the findings recorded here.  One a line, tab-separated: file,\n"
-	      "# function, rule, fingerprint, message.  Made by `leakgate --write-baseline`.\n",
-	      out);
-	for (size_t i = 0; i < fs->n; i++)
-		fputs(lines[i].text, out);
-	bool ok = fflush(out) == 0 && fsync(fileno(out)) == 0;
-	ok &= fclose(out) == 0;
-	if (!ok || rename(tmp, path) != 0) {
-		int err = errno;
-		unlink(tmp);
-		lg_diag(d, LG_ERROR, path, 0, 0, "cannot write the baseline: %s", strerror(err));
-		goto out;
-	}
-	ret = 0;
+	struct baseline_text text = { lines, fs->n };
+	ret = lg_output_write_whole(path, "baseline", render_baseline, &text, d);
 out:
 	for (size_t i = 0; lines && i < fs->n; i++)
 		free(lines[i].text);
 	free(lines);
-	free(tmp);
 	free(dir);
 	return ret;
 }

@@ -5,16 +5,34 @@
  * (compact, in the graph's order), read back through the builder of cfg.h
  * and checked with lg_fn_check().  Reading is strict: a field of the wrong
  * type or an index out of range discards the whole entry.
+ *
+ * The directory may lie in the tree being checked, which may be a pull
+ * request's: a link committed there must not make leakgate write elsewhere.
+ * So it is opened once, component by component with O_NOFOLLOW (each part
+ * of a relative path, the parts of an absolute one below the current
+ * directory, and always its last part), and every entry is then named
+ * relative to that descriptor: read with O_NOFOLLOW and only when it is a
+ * regular file, written to a new temporary name (O_CREAT|O_EXCL, random,
+ * so unique per process and thread) renamed over the entry, which replaces
+ * a link there rather than writing through it.  A directory reached through
+ * a link is refused with a warning and the run goes on without a cache.
+ * Entries are not fsync'ed: one cut short by a crash does not parse and is
+ * ignored like any other bad entry.  Temporary files that killed runs left
+ * behind are never read, and are removed once an hour old.
  */
 #include "cache.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "hash.h"
@@ -27,36 +45,154 @@ struct file_digest {
 	bool ok;
 };
 
+/* Temporary files older than this were left by a killed run. */
+#define STALE_TMP_SECONDS (60 * 60)
+
 struct lg_cache {
-	char *dir;
+	char *dir;                    /* as given, for messages */
+	int dirfd;                    /* the directory, opened without
+					 following a link; entries are
+					 named relative to it */
 	char *rules_digest;
 	pthread_mutex_t lock;
 	struct file_digest *files;    /* digests of files read in this run */
 	size_t n_files, cap_files;
 };
 
+/*
+ * Opens the directory `name` in `at`, making it when missing.  With
+ * `nofollow`, a link there is not followed (ELOOP).  -1 with errno.
+ */
+static int open_dir_at(int at, const char *name, bool nofollow)
+{
+	int flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC | (nofollow ? O_NOFOLLOW : 0);
+	int fd = openat(at, name, flags);
+	if (fd < 0 && errno == ENOENT) {
+		if (mkdirat(at, name, 0777) != 0 && errno != EEXIST)
+			return -1;
+		fd = openat(at, name, flags);
+	}
+	if (fd < 0 && nofollow) {
+		struct stat st;
+		int err = errno;
+		if (fstatat(at, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
+			err = ELOOP;
+		errno = err;
+	}
+	return fd;
+}
+
+/* How many leading components of the absolute `dir` are trusted: those
+ * of the current directory when `dir` lies below it, otherwise all but the
+ * last. */
+static size_t trusted_parts(const char *dir, size_t n_parts)
+{
+	char *cwd = getcwd(NULL, 0);
+	size_t n = cwd ? strlen(cwd) : 0, trusted = n_parts ? n_parts - 1 : 0;
+	if (cwd && n > 1 && strncmp(dir, cwd, n) == 0 && dir[n] == '/') {
+		trusted = 0;
+		for (const char *p = cwd; *p; p++)
+			trusted += *p == '/' && p[1] && p[1] != '/';
+	} else if (cwd && n == 1) {
+		trusted = 0;  /* the current directory is / */
+	}
+	free(cwd);
+	return trusted;
+}
+
+/*
+ * Opens (making them) the components of `dir`; those past the trusted
+ * ones (see the top of this file) without following a link.  The
+ * descriptor, or -1 with errno and, for a link, the path up to it in *link.
+ */
+static int open_cache_dir(const char *dir, char **link)
+{
+	char *copy = strdup(dir), *save = NULL;
+	size_t n_parts = 0, i = 0, trusted = 0;
+	int at;
+
+	*link = NULL;
+	if (!copy) {
+		errno = ENOMEM;
+		return -1;
+	}
+	for (const char *p = dir; *p; p++)
+		n_parts += *p != '/' && (p == dir || p[-1] == '/');
+	if (dir[0] == '/') {
+		trusted = trusted_parts(dir, n_parts);
+		at = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	} else {
+		at = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	}
+	for (char *part = strtok_r(copy, "/", &save); part && at >= 0;
+	     part = strtok_r(NULL, "/", &save), i++) {
+		if (!strcmp(part, "."))
+			continue;
+		int fd = open_dir_at(at, part, i >= trusted);
+		int err = errno;
+		close(at);
+		at = fd;
+		if (fd < 0 && err == ELOOP) {
+			/* the path up to this part: `part` lies in `copy` */
+			size_t len = (size_t)(part - copy) + strlen(part);
+			*link = strndup(dir, len);
+		}
+		errno = err;
+	}
+	free(copy);
+	return at;
+}
+
+/* Removes the temporary files that killed runs left (see the top). */
+static void clean_stale(int dirfd)
+{
+	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
+	time_t now = time(NULL);
+	struct dirent *e;
+
+	if (!dir) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((e = readdir(dir))) {
+		const char *t = strstr(e->d_name, ".json.tmp.");
+		struct stat st;
+		if (!t || strlen(t) != strlen(".json.tmp.XXXXXX"))
+			continue;
+		if (!fstatat(dirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) &&
+		    !S_ISDIR(st.st_mode) && now - st.st_mtime > STALE_TMP_SECONDS)
+			unlinkat(dirfd, e->d_name, 0);
+	}
+	closedir(dir);
+}
+
 struct lg_cache *lg_cache_open(const char *dir, const char *rules_digest,
 			       struct lg_diags *d)
 {
-	if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
-		/* make the parent too (".cache/leakgate") */
-		char *parent = strdup(dir);
-		char *slash = parent ? strrchr(parent, '/') : NULL;
-		if (slash && slash != parent) {
-			*slash = '\0';
-			mkdir(parent, 0777);
-		}
-		free(parent);
-		if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+	char *link = NULL;
+	int fd = open_cache_dir(dir, &link);
+	if (fd < 0) {
+		if (link)
+			lg_diag(d, LG_WARNING, dir, 0, 0,
+				"cannot use the cache directory: '%s' is a symbolic link, "
+				"which leakgate does not follow there; running without a cache",
+				link);
+		else
 			lg_diag(d, LG_WARNING, dir, 0, 0,
 				"cannot use the cache directory: %s; running without a cache",
 				strerror(errno));
-			return NULL;
-		}
-	}
-	struct lg_cache *c = calloc(1, sizeof(*c));
-	if (!c)
+		free(link);
 		return NULL;
+	}
+	clean_stale(fd);
+	struct lg_cache *c = calloc(1, sizeof(*c));
+	if (!c) {
+		close(fd);
+		return NULL;
+	}
+	c->dirfd = fd;
 	c->dir = strdup(dir);
 	c->rules_digest = strdup(rules_digest ? rules_digest : "");
 	pthread_mutex_init(&c->lock, NULL);
@@ -76,6 +212,7 @@ void lg_cache_close(struct lg_cache *c)
 	free(c->files);
 	free(c->dir);
 	free(c->rules_digest);
+	close(c->dirfd);
 	pthread_mutex_destroy(&c->lock);
 	free(c);
 }
@@ -174,9 +311,50 @@ static char *entry_path(const struct lg_cache *c, const struct lg_compile_cmd *c
 		lg_sha256_update(&h, cmd->args[i], strlen(cmd->args[i]) + 1);
 	lg_sha256_hex(&h, hex);
 	char *p = NULL;
-	if (asprintf(&p, "%s/%.40s.json", c->dir, hex) < 0)
+	if (asprintf(&p, "%.40s.json", hex) < 0)
 		return NULL;
 	return p;
+}
+
+/* A new temporary file for entry `name` in the cache directory, never an
+ * existing name (O_EXCL, six random characters as mkstemp(3) makes them).
+ * The descriptor and its name in *tmp; -1 with errno. */
+static int tmp_create(const struct lg_cache *c, const char *name, char **tmp)
+{
+	static const char chars[] =
+		"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+	static unsigned long counter;
+
+	for (int attempt = 0; attempt < 100; attempt++) {
+		unsigned char r[6];
+		if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r)) {
+			struct timespec ts;
+			unsigned long x = __atomic_fetch_add(&counter, 1, __ATOMIC_RELAXED);
+			clock_gettime(CLOCK_REALTIME, &ts);
+			x = x * 40503u ^ (unsigned long)getpid() * 2654435761u ^
+			    (unsigned long)ts.tv_nsec;
+			for (size_t i = 0; i < sizeof(r); i++, x /= 62)
+				r[i] = (unsigned char)(x % 62);
+		}
+		if (asprintf(tmp, "%s.tmp.%c%c%c%c%c%c", name, chars[r[0] % 62],
+			     chars[r[1] % 62], chars[r[2] % 62], chars[r[3] % 62],
+			     chars[r[4] % 62], chars[r[5] % 62]) < 0) {
+			*tmp = NULL;
+			errno = ENOMEM;
+			return -1;
+		}
+		int fd = openat(c->dirfd, *tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+				O_CLOEXEC, 0666);
+		if (fd >= 0)
+			return fd;
+		int err = errno;
+		free(*tmp);
+		*tmp = NULL;
+		errno = err;
+		if (err != EEXIST)
+			return -1;
+	}
+	return -1;
 }
 
 /* ---- writing ------------------------------------------------------------------ */
@@ -324,30 +502,40 @@ int lg_cache_store(struct lg_cache *c, const struct lg_compile_cmd *cmd,
 				 "file", main_file, "inputs", inputs, "fns", jfns,
 				 "memos", memos);
 	inputs = jfns = memos = NULL;
-	char *path = entry_path(c, cmd);
+	char *name = entry_path(c, cmd);
 	char *tmp = NULL;
-	int ret = -1;
-	if (root && path && asprintf(&tmp, "%s.tmp.XXXXXX", path) >= 0) {
-		int fd = mkstemp(tmp);
+	int ret = -1, err = ENOMEM;
+	if (root && name) {
+		int fd = tmp_create(c, name, &tmp);
 		FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+		err = errno;
 		if (!f && fd >= 0)
 			close(fd);
 		if (f) {
-			bool ok = json_dumpf(root, f, JSON_COMPACT) == 0 && fflush(f) == 0 &&
-				  fsync(fileno(f)) == 0;
-			ok &= fclose(f) == 0;
-			ret = ok && rename(tmp, path) == 0 ? 0 : -1;
-		}
-		if (ret != 0) {
-			int err = errno;
-			if (fd >= 0)
-				unlink(tmp);
-			lg_diag(d, LG_WARNING, path, 0, 0, "cannot write the cache entry: %s",
-				strerror(err));
+			bool ok = json_dumpf(root, f, JSON_COMPACT) == 0 && fflush(f) == 0;
+			err = errno;
+			if (fclose(f) != 0 && ok) {
+				ok = false;
+				err = errno;
+			}
+			if (ok && renameat(c->dirfd, tmp, c->dirfd, name) == 0)
+				ret = 0;
+			else if (ok)
+				err = errno;
+			if (ret != 0)
+				unlinkat(c->dirfd, tmp, 0);
 		}
 	}
+	if (ret != 0) {
+		char *path = NULL;
+		if (asprintf(&path, "%s/%s", c->dir, name ? name : "") < 0)
+			path = NULL;
+		lg_diag(d, LG_WARNING, path ? path : c->dir, 0, 0,
+			"cannot write the cache entry: %s", strerror(err ? err : EIO));
+		free(path);
+	}
 	free(tmp);
-	free(path);
+	free(name);
 	json_decref(root);
 	return ret;
 skip:
@@ -679,10 +867,22 @@ const struct lg_cache_memo *lg_cache_memo(const struct lg_cache_entry *e,
 struct lg_cache_entry *lg_cache_load(struct lg_cache *c,
 				     const struct lg_compile_cmd *cmd)
 {
-	char *path = entry_path(c, cmd);
+	char *name = entry_path(c, cmd);
 	json_error_t err;
-	json_t *root = path ? json_load_file(path, 0, &err) : NULL;
-	free(path);
+	json_t *root = NULL;
+	/* only a regular file: a link is not followed, a pipe not waited on */
+	int fd = name ? openat(c->dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+			       O_CLOEXEC) : -1;
+	struct stat st;
+	FILE *f = fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)
+		  ? fdopen(fd, "r") : NULL;
+	if (f) {
+		root = json_loadf(f, 0, &err);  /* buffered, unlike json_loadfd */
+		fclose(f);
+	} else if (fd >= 0) {
+		close(fd);
+	}
+	free(name);
 	if (!root)
 		return NULL;
 	struct lg_cache_entry *e = calloc(1, sizeof(*e));

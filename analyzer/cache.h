@@ -16,7 +16,9 @@
  *     was re-parsed.
  * Entries are JSON (jansson), written to a temporary file and renamed, so a
  * reader never sees half an entry and concurrent runs do not corrupt each
- * other.  An entry that does not parse, has another format version, or
+ * other.  The directory may be in an untrusted tree: no link there is
+ * followed (cache.c says exactly which), and an entry is read only when it
+ * is a regular file.  An entry that does not parse, has another format version, or
  * names anything out of range is ignored (and rewritten), never trusted.
  *
  * The cache is shared by the worker threads; its own state (the digests of
@@ -61,7 +63,8 @@ struct lg_cache_entry {
 };
 
 /* Opens (creating it) the cache directory.  NULL with a warning in `d` when
- * it cannot be used: the run goes on without a cache. */
+ * it cannot be used, a link in its path included: the run goes on without
+ * a cache.  Removes the temporary files killed runs left, once an hour old. */
 struct lg_cache *lg_cache_open(const char *dir, const char *rules_digest,
 			       struct lg_diags *d);
 void lg_cache_close(struct lg_cache *c);

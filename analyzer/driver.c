@@ -37,6 +37,9 @@ struct unit {
 	struct lg_diags diags;
 	char *dump;                /* --dump-cfg text */
 	size_t dump_len;
+	double parse_s;            /* wall time parsing and lowering it took */
+	bool over_budget;          /* some of it was not fully analysed, and
+				      the user allowed that: not cached */
 	int failed;
 };
 
@@ -132,6 +135,20 @@ static bool take_cached(struct unit *u)
 	return true;
 }
 
+/* The compiler names files as it opened them: problems show them as
+ * findings do, relative to the current directory. */
+static void show_paths(struct unit *u, size_t from, const char *cwd)
+{
+	for (size_t k = from; k < u->diags.n; k++) {
+		char *shown = u->diags.v[k].file
+			? lg_display_path(u->diags.v[k].file, cwd) : NULL;
+		if (shown) {
+			free(u->diags.v[k].file);
+			u->diags.v[k].file = shown;
+		}
+	}
+}
+
 static void parse_unit(struct shared *s, struct lg_frontend *fe, size_t i)
 {
 	const struct lg_compile_cmd *cmd = &s->db->v[i];
@@ -151,9 +168,28 @@ static void parse_unit(struct shared *s, struct lg_frontend *fe, size_t i)
 	if (s->o->n_unsaved && !u->cached)
 		u->dirty = true;   /* it may include one: the cache cannot say */
 	u->from_cache = !u->dirty && take_cached(u);
+	double t0 = lg_now();
 	if (!u->from_cache &&
 	    lg_frontend_run(fe, &job, keep_fn, u, &u->info, &u->diags) != 0)
 		u->failed = 1;
+	u->parse_s = lg_now() - t0;
+	/* libclang cannot be interrupted: a file whose parsing alone took its
+	 * whole budget is not analysed further */
+	double max = s->o->budget.max_seconds;
+	if (!u->failed && max > 0 && u->parse_s > max) {
+		bool warn = s->o->budget.warn;
+		lg_diag(&u->diags, warn ? LG_WARNING : LG_ERROR, cmd->file, 0, 0,
+			"file was not analysed: parsing it took %.1f s, more than "
+			"--max-seconds %g%s", u->parse_s, max,
+			warn ? " (allowed by --allow-over-budget)" : "");
+		if (warn)
+			u->over_budget = true;
+		else
+			u->failed = 1;
+		for (size_t k = 0; k < u->n_fns; k++)
+			lg_fn_free(u->fns[k]);
+		u->n_fns = 0;
+	}
 	if (s->cache)
 		for (size_t k = 0; k < u->n_fns; k++)
 			lg_cache_digest_fn(u->fns[k]);
@@ -165,16 +201,7 @@ static void parse_unit(struct shared *s, struct lg_frontend *fe, size_t i)
 			fclose(m);
 		}
 	}
-	/* The compiler names files as it opened them: show them as findings
-	 * do, relative to the current directory. */
-	for (size_t k = 0; k < u->diags.n; k++) {
-		char *shown = u->diags.v[k].file
-			? lg_display_path(u->diags.v[k].file, s->o->cwd) : NULL;
-		if (shown) {
-			free(u->diags.v[k].file);
-			u->diags.v[k].file = shown;
-		}
-	}
+	show_paths(u, 0, s->o->cwd);
 }
 
 /* ---- phase 3: check -------------------------------------------------------- */
@@ -227,6 +254,7 @@ static void check_unit(struct shared *s, struct lg_frontend *fe, size_t i)
 {
 	(void)fe;
 	struct unit *u = &s->units[i];
+	size_t n_diags = u->diags.n;
 	if (u->other_shard)
 		return;
 	if (!affected(s, u, i)) {
@@ -235,6 +263,10 @@ static void check_unit(struct shared *s, struct lg_frontend *fe, size_t i)
 	}
 	struct lg_oracle oracle = lg_summaries_oracle(s->summaries);
 	struct lg_report_ctx rc = { s->o->rules, &oracle, line_of, u, s->o->cwd };
+	/* the file's time budget: what parsing it left */
+	struct lg_budget budget = s->o->budget;
+	if (budget.max_seconds > 0)
+		budget.deadline = lg_now() + budget.max_seconds - u->parse_s;
 
 	u->leaks = calloc(u->n_fns ? u->n_fns : 1, sizeof(*u->leaks));
 	if (!u->leaks) {
@@ -251,8 +283,11 @@ static void check_unit(struct shared *s, struct lg_frontend *fe, size_t i)
 		} else {
 			lg_leaks_release(leaks);
 			u->checked++;
-			if (lg_analyse(fn, &oracle, &s->o->budget, leaks, &u->diags) < 0)
+			int r = lg_analyse(fn, &oracle, &budget, leaks, &u->diags);
+			if (r < 0)
 				u->failed = 1;
+			else if (r == LG_OVER_BUDGET)
+				u->over_budget = true;
 		}
 		if (lg_report(&rc, fn, leaks, &u->findings) < 0) {
 			lg_diag(&u->diags, LG_ERROR, NULL, 0, 0, "out of memory");
@@ -261,7 +296,7 @@ static void check_unit(struct shared *s, struct lg_frontend *fe, size_t i)
 	}
 	/* What this run learnt, for the next one.  A unit that did not parse,
 	 * or whose functions went over budget, is not cached. */
-	if (s->cache && !u->failed && !u->dirty && u->info.file) {
+	if (s->cache && !u->failed && !u->over_budget && !u->dirty && u->info.file) {
 		struct lg_cache_fn_result *res = calloc(u->n_fns ? u->n_fns : 1, sizeof(*res));
 		if (res) {
 			for (size_t k = 0; k < u->n_fns; k++)
@@ -273,6 +308,7 @@ static void check_unit(struct shared *s, struct lg_frontend *fe, size_t i)
 			free(res);
 		}
 	}
+	show_paths(u, n_diags, s->o->cwd);
 }
 
 /* ---- workers ------------------------------------------------------------------ */
@@ -424,6 +460,7 @@ int lg_driver_run(const struct lg_driver_opts *o, const struct lg_compdb *db,
 		lg_cache_close(s.cache);
 		return lg_diag(d, LG_ERROR, NULL, 0, 0, "out of memory");
 	}
+	lg_frontend_init_process();
 	double t0 = wall_seconds();
 	run_phase(&s, jobs, "parsing", parse_unit, true);
 	double t1 = wall_seconds();

@@ -14,6 +14,7 @@
  * statements (no effect on resources), and types.
  */
 #include "frontend.h"
+#include "flags.h"
 
 #include <clang-c/Index.h>
 #include <ctype.h>
@@ -186,8 +187,19 @@ struct lower {
 				       notes of the whole construct's branch */
 	bool direct;                /* the statement being lowered sits
 				       directly in a { } block */
+	unsigned depth;             /* statements and expressions being
+				       lowered, one inside the other */
+	bool too_deep;              /* past MAX_DEPTH: the function is not
+				       analysed */
 	bool oom;
 };
+
+/* How deep statements and expressions may nest inside each other.  Each
+ * level takes a few stack frames here and in libclang; past this the
+ * function is reported as not analysed rather than risking the stack.
+ * (A left-deep chain `a + b + c + ...`, which macros write, is walked with
+ * a loop and does not count.) */
+#define MAX_DEPTH 10000
 
 #define PUSH(L, arr, n, cap, val)                                            \
 	do {                                                                 \
@@ -659,10 +671,22 @@ static char *cleanup_of(struct lower *L, CXCursor decl)
 
 /* ---- constants ------------------------------------------------------------ */
 
-static bool const_value(struct lower *L, CXCursor c, int64_t *out);
+/* Constants deeper than this are not folded: real constant expressions
+ * are shallow, and a bound keeps a 65,536-term sum written by a macro from
+ * being walked again at each of its levels (quadratic). */
+#define CONST_DEPTH 32
+
+static bool const_value_at(struct lower *L, CXCursor c, int64_t *out, int depth);
 
 static bool const_value(struct lower *L, CXCursor c, int64_t *out)
 {
+	return const_value_at(L, c, out, 0);
+}
+
+static bool const_value_at(struct lower *L, CXCursor c, int64_t *out, int depth)
+{
+	if (depth > CONST_DEPTH)
+		return false;
 	c = strip(c);
 	switch (clang_getCursorKind(c)) {
 	case CXCursor_IntegerLiteral:
@@ -689,7 +713,7 @@ static bool const_value(struct lower *L, CXCursor c, int64_t *out)
 		struct kids k;
 		kids_of(c, &k);
 		int64_t v;
-		bool ok = k.n == 1 && const_value(L, k.p[0], &v);
+		bool ok = k.n == 1 && const_value_at(L, k.p[0], &v, depth + 1);
 		kids_free(&k);
 		if (!ok)
 			return false;
@@ -705,8 +729,8 @@ static bool const_value(struct lower *L, CXCursor c, int64_t *out)
 		struct kids k;
 		kids_of(c, &k);
 		int64_t a, b;
-		bool ok = k.n == 2 && const_value(L, k.p[0], &a) &&
-			  const_value(L, k.p[1], &b);
+		bool ok = k.n == 2 && const_value_at(L, k.p[0], &a, depth + 1) &&
+			  const_value_at(L, k.p[1], &b, depth + 1);
 		kids_free(&k);
 		if (!ok)
 			return false;
@@ -1108,6 +1132,21 @@ static struct lg_opnd lower_logical_value(struct lower *L, CXCursor e)
 	return lg_opnd_var(t);
 }
 
+/* Operators whose operands are both evaluated and whose value leakgate
+ * does not follow. */
+static bool arithmetic(enum CXBinaryOperatorKind op)
+{
+	switch (op) {
+	case CXBinaryOperator_Assign:
+	case CXBinaryOperator_LAnd:
+	case CXBinaryOperator_LOr:
+	case CXBinaryOperator_Comma:
+		return false;
+	default:
+		return op >= CXBinaryOperator_PtrMemD && op <= CXBinaryOperator_Or;
+	}
+}
+
 static struct lg_opnd lower_binary(struct lower *L, CXCursor e)
 {
 	struct kids k;
@@ -1134,8 +1173,44 @@ static struct lg_opnd lower_binary(struct lower *L, CXCursor e)
 	int64_t kv;
 	if (const_value(L, e, &kv))
 		return lg_opnd_const(kv);
+	/* Down the left spine with a loop: the right operands, innermost
+	 * last, then the leftmost operand, then the right ones in the order
+	 * they are evaluated. */
+	CXCursor *right = NULL;
+	size_t n = 0, cap = 0;
+	right = malloc(8 * sizeof(*right));
+	cap = 8;
+	if (!right) {
+		L->oom = true;
+		return lg_opnd_unknown();
+	}
+	right[n++] = rhs;
+	for (lhs = strip(lhs);
+	     clang_getCursorKind(lhs) == CXCursor_BinaryOperator &&
+	     arithmetic(clang_getCursorBinaryOperatorKind(lhs));) {
+		kids_of(lhs, &k);
+		if (k.n != 2) {
+			kids_free(&k);
+			break;
+		}
+		if (n == cap) {
+			CXCursor *v = realloc(right, cap * 2 * sizeof(*v));
+			if (!v) {
+				kids_free(&k);
+				L->oom = true;
+				break;
+			}
+			right = v;
+			cap *= 2;
+		}
+		right[n++] = k.p[1];
+		lhs = strip(k.p[0]);
+		kids_free(&k);
+	}
 	lower_expr(L, lhs);
-	lower_expr(L, rhs);
+	while (n > 0 && !L->oom)
+		lower_expr(L, right[--n]);
+	free(right);
 	return lg_opnd_unknown();
 }
 
@@ -1188,11 +1263,25 @@ static struct lg_opnd lower_unary(struct lower *L, CXCursor e)
 	}
 }
 
+static struct lg_opnd lower_expr_here(struct lower *L, CXCursor e);
+
 static struct lg_opnd lower_expr(struct lower *L, CXCursor e)
+{
+	if (L->depth >= MAX_DEPTH) {
+		L->too_deep = true;
+		return lg_opnd_unknown();
+	}
+	L->depth++;
+	struct lg_opnd v = lower_expr_here(L, e);
+	L->depth--;
+	return v;
+}
+
+static struct lg_opnd lower_expr_here(struct lower *L, CXCursor e)
 {
 	int64_t kv;
 
-	if (L->oom)
+	if (L->oom || L->too_deep)
 		return lg_opnd_unknown();
 	e = strip(e);
 	switch (clang_getCursorKind(e)) {
@@ -1919,7 +2008,20 @@ static void lower_return(struct lower *L, CXCursor s, bool fix_safe)
 	L->n_temps = 0;
 }
 
+static void lower_stmt_here(struct lower *L, CXCursor s);
+
 static void lower_stmt(struct lower *L, CXCursor s)
+{
+	if (L->depth >= MAX_DEPTH) {
+		L->too_deep = true;
+		return;
+	}
+	L->depth++;
+	lower_stmt_here(L, s);
+	L->depth--;
+}
+
+static void lower_stmt_here(struct lower *L, CXCursor s)
 {
 	bool direct = L->direct;
 	L->direct = false;
@@ -2083,6 +2185,14 @@ static struct lg_fn *lower_function(struct lg_frontend *fe, CXCursor fnc,
 		lg_fn_free(L.fn);
 		return NULL;
 	}
+	if (L.too_deep) {
+		lg_diag(d, LG_ERROR, L.fn->n_files ? L.fn->files[0] : NULL,
+			L.fn->loc.line, L.fn->loc.col,
+			"function '%s' was not analysed: its statements and "
+			"expressions nest more than %d deep", L.fn->name, MAX_DEPTH);
+		lg_fn_free(L.fn);
+		return NULL;
+	}
 	return L.fn;
 }
 
@@ -2094,6 +2204,7 @@ struct visit_ctx {
 	void *cb_ctx;
 	struct lg_diags *d;
 	int ret;
+	bool failed;     /* a function could not be lowered */
 };
 
 static enum CXChildVisitResult visit_top(CXCursor c, CXCursor parent,
@@ -2110,14 +2221,21 @@ static enum CXChildVisitResult visit_top(CXCursor c, CXCursor parent,
 	if (!clang_Location_isFromMainFile(clang_getCursorLocation(c)))
 		return CXChildVisit_Continue;
 	struct lg_fn *fn = lower_function(v->fe, c, v->d);
-	if (!fn)
+	if (!fn) {
+		v->failed = true;   /* said why; the other functions go on */
 		return CXChildVisit_Continue;
+	}
 	int r = v->cb(v->cb_ctx, fn);
 	if (r) {
 		v->ret = r;
 		return CXChildVisit_Break;
 	}
 	return CXChildVisit_Continue;
+}
+
+void lg_frontend_init_process(void)
+{
+	setenv("LIBCLANG_NOTHREADS", "1", 1);
 }
 
 struct lg_frontend *lg_frontend_new(void)
@@ -2305,9 +2423,20 @@ int lg_frontend_run(struct lg_frontend *fe, const struct lg_tu_job *job,
 		    struct lg_diags *d)
 {
 	int n = 0, ret = 0;
-	const char **argv = calloc((size_t)job->n_args + 8, sizeof(*argv));
-	if (!argv)
+	/* Every command passes the allow-list here, whatever its origin (a
+	 * compile database's entries were filtered, and noted, as they were
+	 * read; this is what filters the flags given after --). */
+	struct lg_flags fl;
+	if (lg_flags_filter(&fl, job->args, job->n_args, job->directory) < 0)
 		return lg_diag(d, LG_ERROR, job->file, 0, 0, "out of memory");
+	if (fl.notable)
+		lg_diag(d, LG_NOTE, job->file, 0, 0,
+			"dropped flags that do not shape parsing: %s", fl.dropped);
+	const char **argv = calloc((size_t)fl.argc + 8, sizeof(*argv));
+	if (!argv) {
+		lg_flags_release(&fl);
+		return lg_diag(d, LG_ERROR, job->file, 0, 0, "out of memory");
+	}
 	if (job->directory) {
 		argv[n++] = "-working-directory";
 		argv[n++] = job->directory;
@@ -2315,9 +2444,12 @@ int lg_frontend_run(struct lg_frontend *fe, const struct lg_tu_job *job,
 	argv[n++] = "-Wno-unknown-warning-option";
 	argv[n++] = "-Wno-ignored-optimization-argument";
 	argv[n++] = "-ferror-limit=20";
-	for (int i = 0; i < job->n_args; i++)
-		if (!is_dropped(fe, job->args[i]))
-			argv[n++] = job->args[i];
+	/* gcc has no limit on nested brackets; clang stops at 256.  Deeper
+	 * than this, the file does not parse (an error, not a crash). */
+	argv[n++] = "-fbracket-depth=4096";
+	for (int i = 0; i < fl.argc; i++)
+		if (!is_dropped(fe, fl.argv[i]))
+			argv[n++] = fl.argv[i];
 
 	enum CXErrorCode ec;
 	CXTranslationUnit tu = NULL;
@@ -2369,6 +2501,7 @@ int lg_frontend_run(struct lg_frontend *fe, const struct lg_tu_job *job,
 		tu = NULL;
 	}
 	free(argv);
+	lg_flags_release(&fl);
 	if (!tu) {
 		return lg_diag(d, LG_ERROR, job->file, 0, 0,
 			       "cannot parse this file (libclang error %d)%s", (int)ec,
@@ -2398,9 +2531,9 @@ int lg_frontend_run(struct lg_frontend *fe, const struct lg_tu_job *job,
 	if (info)
 		fill_info(tu, job->file, info);
 	fe->tu = tu;
-	struct visit_ctx v = { fe, cb, ctx, d, 0 };
+	struct visit_ctx v = { fe, cb, ctx, d, 0, false };
 	clang_visitChildren(clang_getTranslationUnitCursor(tu), visit_top, &v);
-	ret = v.ret;
+	ret = v.ret ? v.ret : v.failed ? -1 : 0;
 	fe->tu = NULL;
 	noreturn_clear(fe);
 	clang_disposeTranslationUnit(tu);

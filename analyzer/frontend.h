@@ -8,7 +8,10 @@
  * are never lowered.  Nothing of libclang escapes: callers see file names,
  * lines and graphs.
  *
- * Flags that clang does not know (gcc's -fno-stringop-truncation, ...) are
+ * Every job's flags pass flags.h's allow-list before libclang sees them
+ * (the compile database's were filtered already; the flags given after --
+ * are filtered here, with a note on the job's file when something worth
+ * one was dropped).  Kept flags that clang's driver does not know are
  * dropped with a note and the file is parsed again without them; the
  * frontend remembers them for the next files it parses.
  *
@@ -61,6 +64,13 @@ struct lg_tu_info {
 };
 
 void lg_tu_info_release(struct lg_tu_info *info);
+
+/* Once per process, before any thread uses libclang.  libclang parses on a
+ * thread of its own with an 8 MB stack unless told otherwise (the
+ * LIBCLANG_NOTHREADS variable), and deep code -- a macro that expands to a
+ * 65,536-term sum -- overflows it and kills the process; on the caller's
+ * thread the parse has the worker's 256 MB stack. */
+void lg_frontend_init_process(void);
 
 /* Line `line` of `info`'s main file (no newline; *len set), or NULL. */
 const char *lg_tu_info_line(const struct lg_tu_info *info, unsigned line,

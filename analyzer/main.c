@@ -47,6 +47,9 @@ static const char usage[] =
 "      --no-config         read no .leakgate.yml\n"
 "      --staged            read the files staged in git (the index), not the\n"
 "                          working tree, and report only findings in them\n"
+"      --allow-outside DIR accept compile database entries for files under\n"
+"                          DIR, outside the project (the git work tree holding\n"
+"                          the current directory); repeatable\n"
 "Output:\n"
 "  -f, --format text|sarif|json|github|gitlab|rdjson|markdown[:FILE]\n"
 "                          output format; repeatable; with :FILE written there\n"
@@ -78,6 +81,10 @@ static const char usage[] =
 "      --max-states N      per-function budget: distinct states at one point\n"
 "                          (default: 512)\n"
 "      --max-steps N       per-function budget: analysis steps (default: 2000000)\n"
+"      --max-seconds N     per-file budget: seconds to parse and analyse one\n"
+"                          file (default: 120; 0: no limit)\n"
+"      --allow-over-budget a function or file over its budget is a warning,\n"
+"                          not an error (its unexplored paths are not checked)\n"
 "Information:\n"
 "      --list-rules        print the resources the loaded rules define, and exit\n"
 "      --stats             print what was parsed, computed and reused\n"
@@ -95,7 +102,8 @@ static const char usage[] =
 "\n"
 "Exit status: 0 no findings; 1 findings; 2 error (bad usage, invalid rule\n"
 "file or configuration, unreadable input, a file that does not parse, a\n"
-"compile database that cannot be read, a function over budget).\n";
+"compile database that cannot be read, a function or file over its budget\n"
+"unless --allow-over-budget).\n";
 
 struct out_spec {
 	enum lg_format format;
@@ -112,6 +120,8 @@ struct options {
 	const char *config;
 	bool no_config;
 	bool staged;
+	const char **allow_outside;  /* --allow-outside DIRs */
+	int n_allow_outside;
 	unsigned max_annotations;
 	const char *baseline;
 	const char *write_baseline;
@@ -192,9 +202,10 @@ static int parse_args(int argc, char **argv, struct options *o)
 	enum { OPT_LIST = 256, OPT_VERSION, OPT_HELP, OPT_COLOR, OPT_MAX_STATES,
 	       OPT_MAX_STEPS, OPT_DUMP_CFG, OPT_DUMP_SUMMARIES, OPT_CACHE_DIR,
 	       OPT_NO_CACHE, OPT_STATS, OPT_CONFIG, OPT_NO_CONFIG, OPT_STAGED,
+	       OPT_ALLOW_OUTSIDE,
 	       OPT_MAX_ANN, OPT_BASELINE, OPT_WRITE_BASELINE, OPT_DIFF_BASE,
 	       OPT_DIFF, OPT_EXCLUDE, OPT_UNUSED, OPT_PROGRESS, OPT_NO_PROGRESS,
-	       OPT_SHARD, OPT_MERGE };
+	       OPT_SHARD, OPT_MERGE, OPT_MAX_SECONDS, OPT_ALLOW_OVER };
 	static const struct option longopts[] = {
 		{ "build-path", required_argument, NULL, 'p' },
 		{ "rules", required_argument, NULL, 'r' },
@@ -205,6 +216,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "color", required_argument, NULL, OPT_COLOR },
 		{ "max-states", required_argument, NULL, OPT_MAX_STATES },
 		{ "max-steps", required_argument, NULL, OPT_MAX_STEPS },
+		{ "max-seconds", required_argument, NULL, OPT_MAX_SECONDS },
+		{ "allow-over-budget", no_argument, NULL, OPT_ALLOW_OVER },
 		{ "dump-cfg", no_argument, NULL, OPT_DUMP_CFG },
 		{ "dump-summaries", no_argument, NULL, OPT_DUMP_SUMMARIES },
 		{ "cache-dir", required_argument, NULL, OPT_CACHE_DIR },
@@ -213,6 +226,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "config", required_argument, NULL, OPT_CONFIG },
 		{ "no-config", no_argument, NULL, OPT_NO_CONFIG },
 		{ "staged", no_argument, NULL, OPT_STAGED },
+		{ "allow-outside", required_argument, NULL, OPT_ALLOW_OUTSIDE },
 		{ "max-annotations", required_argument, NULL, OPT_MAX_ANN },
 		{ "baseline", required_argument, NULL, OPT_BASELINE },
 		{ "write-baseline", required_argument, NULL, OPT_WRITE_BASELINE },
@@ -295,6 +309,14 @@ static int parse_args(int argc, char **argv, struct options *o)
 				return usage_error("--max-steps expects a positive number, got '%s'", optarg);
 			o->budget.max_steps = (uint64_t)v;
 			break;
+		case OPT_MAX_SECONDS:
+			if (!parse_count(optarg, 0, 1000000, &v))
+				return usage_error("--max-seconds expects a number from 0 to 1000000, got '%s'", optarg);
+			o->budget.max_seconds = (double)v;
+			break;
+		case OPT_ALLOW_OVER:
+			o->budget.warn = true;
+			break;
 		case OPT_DUMP_CFG:
 			o->dump_cfg = true;
 			break;
@@ -319,6 +341,15 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case OPT_STAGED:
 			o->staged = true;
 			break;
+		case OPT_ALLOW_OUTSIDE: {
+			const char **v = realloc(o->allow_outside,
+						 (size_t)(o->n_allow_outside + 1) * sizeof(*v));
+			if (!v)
+				return EXIT_ERROR;
+			o->allow_outside = v;
+			v[o->n_allow_outside++] = optarg;
+			break;
+		}
 		case OPT_MAX_ANN:
 			if (!parse_count(optarg, 1, 100000, &v))
 				return usage_error("--max-annotations expects a number from 1 to 100000, got '%s'", optarg);
@@ -452,7 +483,7 @@ static int gather_from(const struct options *o, const char *dbdir,
 	}
 
 	struct lg_compdb all = LG_COMPDB_INIT;
-	if (lg_compdb_load(&all, dbdir, d) < 0) {
+	if (lg_compdb_load(&all, dbdir, o->allow_outside, o->n_allow_outside, d) < 0) {
 		lg_compdb_release(&all);
 		return -1;
 	}
@@ -635,7 +666,7 @@ static int gather_staged(const struct options *o, const char *dbdir,
 			 const struct staged *st, struct lg_compdb *db,
 			 struct lg_diags *d)
 {
-	if (dbdir && lg_compdb_load(db, dbdir, d) < 0)
+	if (dbdir && lg_compdb_load(db, dbdir, o->allow_outside, o->n_allow_outside, d) < 0)
 		return -1;
 	for (size_t i = 0; i < st->n; i++) {
 		if (!is_c_file(st->v[i].path) || lg_compdb_find(db, st->v[i].path))
@@ -959,5 +990,6 @@ out:
 	free(o.rules);
 	free(o.outs);
 	free(o.excludes);
+	free(o.allow_outside);
 	return status;
 }

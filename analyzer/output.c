@@ -7,16 +7,29 @@
  * command line uses.  lg_findings_by_relevance() is the order in which the
  * formats meant for reviewers (github, markdown) present findings.
  *
- * lg_output_write_file() makes writing a named report all-or-nothing: the
- * report is rendered into PATH.tmp.XXXXXX (mkstemp, so in PATH's own
- * directory and on its file system), flushed and fsync'ed, then renamed over
- * PATH.  Readers of PATH see the old report or the new one, never a part;
- * on any failure the temporary file is removed and PATH is untouched.
+ * lg_output_write_whole() (and lg_output_write_file() for a report, and
+ * the baseline and --merge through it) makes writing a named file
+ * all-or-nothing: it is rendered into PATH.tmp.XXXXXX (a new name, made
+ * with O_EXCL in PATH's own directory, so on its file system), flushed and
+ * fsync'ed, then renamed over PATH, and the directory fsync'ed.  Readers of
+ * PATH see the old file or the new one, never a part; a run killed at any
+ * moment leaves the old one; on any failure the temporary file is removed
+ * and PATH is untouched.  Temporary files of PATH older than an hour, left
+ * by killed runs, are removed after the rename; younger ones are another
+ * run's or harmless, and nothing ever reads them.
  *
- * The temporary file gets the permissions PATH already had, or, for a new
- * PATH, those open(2) would give under the umask (mkstemp makes it 0600).
- * Reading the umask sets it back at once; the output stage runs after the
- * workers are done, so no other thread is creating files meanwhile.
+ * What PATH is decides how (the tree being checked may be a pull request's,
+ * so PATH may be a link planted there):
+ *   - a name in /dev or in a /proc/.../fd directory (/dev/null, /dev/stdout,
+ *     /dev/fd/3): written where it is, appended to, never created, truncated
+ *     or renamed over;
+ *   - a character device, a pipe or a socket elsewhere: written where it
+ *     is, without following a link;
+ *   - a symbolic link elsewhere: replaced by the new file (rename(2) does
+ *     not follow it); what it points to is never written;
+ *   - a block device: refused; a directory: refused (EISDIR).
+ * The temporary file gets the mode PATH had when it was a regular file,
+ * otherwise the one open(2) gives 0666 under the umask.
  *
  * Last, two helpers for the JSON formatters (json, gitlab, rdjson): a JSON
  * string that survives bytes that are not UTF-8, and the dump of a finished
@@ -27,12 +40,17 @@
 #include "output.h"
 #include "output_internal.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 
@@ -167,60 +185,217 @@ void lg_findings_by_relevance(const struct lg_finding **v, size_t n)
 		qsort(v, n, sizeof(*v), cmp_relevance);
 }
 
-/* PATH's mode if it exists, otherwise 0666 less the umask. */
-static mode_t report_mode(const char *path)
-{
-	struct stat st;
-	mode_t mask;
+/* ---- writing a file whole ---- */
 
-	if (!stat(path, &st) && S_ISREG(st.st_mode))
-		return st.st_mode & 07777;
-	mask = umask(022);
-	umask(mask);
-	return 0666 & ~mask;
+/*
+ * A temporary file is open for milliseconds while a run writes it; one
+ * older than this was left by a run that was killed, and is removed the
+ * next time its destination is written.  Younger ones are left alone (they
+ * may be another run's) and never read.
+ */
+#define STALE_TMP_SECONDS (60 * 60)
+
+/* A name for the temporary file of `base`: BASE.tmp.XXXXXX, as mkstemp(3)
+ * makes them, with six random characters. */
+static char *tmp_name(const char *base)
+{
+	static const char chars[] =
+		"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+	static unsigned long counter;
+	unsigned char r[6];
+	char *name;
+
+	if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r)) {
+		/* no entropy yet: the pid, the time and a count still differ
+		 * between processes and threads; O_EXCL settles the rest */
+		struct timespec ts;
+		unsigned long n = __atomic_fetch_add(&counter, 1, __ATOMIC_RELAXED);
+		clock_gettime(CLOCK_REALTIME, &ts);
+		unsigned long x = (unsigned long)getpid() * 2654435761u ^
+				  (unsigned long)ts.tv_nsec ^ n * 40503u;
+		for (size_t i = 0; i < sizeof(r); i++, x /= 62)
+			r[i] = (unsigned char)(x % 62);
+	}
+	if (asprintf(&name, "%s.tmp.%c%c%c%c%c%c", base, chars[r[0] % 62],
+		     chars[r[1] % 62], chars[r[2] % 62], chars[r[3] % 62],
+		     chars[r[4] % 62], chars[r[5] % 62]) < 0)
+		return NULL;
+	return name;
 }
 
-/* A destination that is not a regular file (/dev/null, /dev/stdout, a
- * pipe) is written as it is: renaming over it would replace the device. */
-static int write_special(const char *path, lg_render_fn render, void *ctx,
-			 struct lg_diags *d)
+/*
+ * Creates a new temporary file for `base` in the directory `dfd`: never an
+ * existing name, never through a link (O_EXCL), with the mode open(2) gives
+ * 0666 under the umask.  The descriptor, and its name in *name; -1 with
+ * errno.
+ */
+static int tmp_create(int dfd, const char *base, char **name)
 {
-	FILE *f = fopen(path, "w");
-	if (!f)
-		return lg_diag(d, LG_ERROR, path, 0, 0, "cannot write the report: %s",
+	for (int attempt = 0; attempt < 100; attempt++) {
+		*name = tmp_name(base);
+		if (!*name) {
+			errno = ENOMEM;
+			return -1;
+		}
+		int fd = openat(dfd, *name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+				O_CLOEXEC, 0666);
+		if (fd >= 0)
+			return fd;
+		int err = errno;
+		free(*name);
+		*name = NULL;
+		if (err != EEXIST) {
+			errno = err;
+			return -1;
+		}
+	}
+	errno = EEXIST;
+	return -1;
+}
+
+/* Removes the temporary files of `base` in `dfd` that killed runs left. */
+static void clean_stale(int dfd, const char *base)
+{
+	int fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
+	size_t n = strlen(base);
+	time_t now = time(NULL);
+	struct dirent *e;
+
+	if (!dir) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((e = readdir(dir))) {
+		struct stat st;
+
+		if (strncmp(e->d_name, base, n) || strncmp(e->d_name + n, ".tmp.", 5) ||
+		    strlen(e->d_name + n + 5) != 6)
+			continue;
+		if (!fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) &&
+		    !S_ISDIR(st.st_mode) && now - st.st_mtime > STALE_TMP_SECONDS)
+			unlinkat(dfd, e->d_name, 0);
+	}
+	closedir(dir);
+}
+
+/* The directory part of `path` (a new string: "." when there is none) and,
+ * in *base, its last name. */
+static char *split_path(const char *path, const char **base)
+{
+	const char *slash = strrchr(path, '/');
+
+	*base = slash ? slash + 1 : path;
+	if (!slash)
+		return strdup(".");
+	if (slash == path)
+		return strdup("/");
+	return strndup(path, (size_t)(slash - path));
+}
+
+/*
+ * Is `path` a name in /dev or in a /proc/.../fd directory (its directory's
+ * links followed: /dev/fd is /proc/self/fd)?  /dev/null, /dev/stdout,
+ * /dev/fd/N and /proc/self/fd/N are written where they are: nothing is ever
+ * created in those directories or renamed over their entries.
+ */
+static bool in_device_dir(const char *path)
+{
+	const char *base;
+	char *dir = split_path(path, &base);
+	char *real = dir ? realpath(dir, NULL) : NULL;
+	bool in = false;
+
+	if (real) {
+		size_t n = strlen(real);
+		in = !strcmp(real, "/dev") ||
+		     (!strncmp(real, "/proc/", 6) && n >= 9 && !strcmp(real + n - 3, "/fd"));
+	}
+	free(real);
+	free(dir);
+	return in;
+}
+
+/*
+ * Renders into what `path` names as it is: a character device, a pipe, a
+ * socket, or a name in /dev (see in_device_dir).  Never creates and never
+ * truncates (O_APPEND: /dev/stdout may be the file a shell opened with >>);
+ * `flags` adds O_NOFOLLOW outside /dev.
+ */
+static int write_in_place(const char *path, const char *what, int flags,
+			  lg_render_fn render, void *ctx, struct lg_diags *d)
+{
+	int fd = open(path, O_WRONLY | O_APPEND | O_NOCTTY | O_CLOEXEC | flags);
+	struct stat st;
+	FILE *f;
+
+	if (fd < 0)
+		return lg_diag(d, LG_ERROR, path, 0, 0, "cannot write the %s: %s", what,
 			       strerror(errno));
-	int r = render(f, ctx, d);
-	if (fclose(f) != 0 && r == 0)
-		r = lg_diag(d, LG_ERROR, path, 0, 0, "cannot write the report: %s",
-			    strerror(errno));
+	if (fstat(fd, &st) == 0 && (S_ISBLK(st.st_mode) || S_ISDIR(st.st_mode))) {
+		close(fd);
+		return lg_diag(d, LG_ERROR, path, 0, 0, "cannot write the %s: %s", what,
+			       S_ISDIR(st.st_mode) ? strerror(EISDIR) :
+			       "a block device is never written");
+	}
+	f = fdopen(fd, "a");
+	if (!f) {
+		int err = errno;
+		close(fd);
+		return lg_diag(d, LG_ERROR, path, 0, 0, "cannot write the %s: %s", what,
+			       strerror(err));
+	}
+	/* as in write_replacing: a stream error is told once, with the name */
+	struct lg_diags local = LG_DIAGS_INIT;
+	errno = 0;
+	int r = render(f, ctx, &local), err = errno ? errno : EIO;
+	bool io = ferror(f);
+	if (fclose(f) != 0 && r == 0) {
+		r = -1;
+		err = errno;
+		io = true;
+	}
+	if (r < 0 && io)
+		lg_diag(d, LG_ERROR, path, 0, 0, "cannot write the %s: %s", what,
+			strerror(err));
+	else
+		lg_diags_move(d, &local);
+	lg_diags_release(&local);
 	return r;
 }
 
-int lg_output_write_atomic(const char *path, lg_render_fn render, void *ctx,
+/*
+ * Renders into a new temporary file beside `path` and renames it over
+ * `path`: readers see the old file or the new one, never a part, and a run
+ * killed at any moment leaves the old one.  `old` is what `path` was when it
+ * was a regular file (its mode is kept), NULL otherwise.  A link at `path`
+ * is replaced by the file, never written through.
+ */
+static int write_replacing(const char *path, const char *what,
+			   const struct stat *old, lg_render_fn render, void *ctx,
 			   struct lg_diags *d)
 {
 	struct lg_diags local = LG_DIAGS_INIT;
-	char *tmp = NULL;
+	const char *base;
+	char *dir = split_path(path, &base), *tmp = NULL;
+	int dfd = -1, fd = -1, err = 0;
 	FILE *f = NULL;
-	int fd = -1, err = 0;
-	struct stat st;
 
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
-		return write_special(path, render, ctx, d);
-
-	if (asprintf(&tmp, "%s.tmp.XXXXXX", path) < 0) {
-		tmp = NULL;
+	if (!dir) {
 		err = ENOMEM;
 		goto fail;
 	}
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		err = errno;
-		free(tmp);
-		tmp = NULL; /* nothing was created */
+	if (!*base || !strcmp(base, ".") || !strcmp(base, "..")) {
+		err = EISDIR;
 		goto fail;
 	}
-	if (fchmod(fd, report_mode(path)) < 0 || !(f = fdopen(fd, "w"))) {
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0 || (fd = tmp_create(dfd, base, &tmp)) < 0) {
+		err = errno;
+		goto fail;
+	}
+	if ((old && fchmod(fd, old->st_mode & 07777) < 0) || !(f = fdopen(fd, "w"))) {
 		err = errno;
 		goto fail;
 	}
@@ -248,26 +423,56 @@ int lg_output_write_atomic(const char *path, lg_render_fn render, void *ctx,
 		goto fail;
 	}
 	f = NULL;
-	if (rename(tmp, path) < 0) {
+	if (renameat(dfd, tmp, dfd, base) < 0) {
 		err = errno;
 		goto fail;
 	}
+	fsync(dfd); /* the rename itself; the file is whole either way */
+	clean_stale(dfd, base);
+	close(dfd);
 	free(tmp);
+	free(dir);
 	lg_diags_release(&local);
 	return 0;
 
 fail:
-	lg_diag(d, LG_ERROR, path, 0, 0, "cannot write the report: %s",
-		strerror(err));
+	lg_diag(d, LG_ERROR, path, 0, 0, "cannot write the %s: %s", what, strerror(err));
 	if (f)
 		fclose(f);
 	if (fd >= 0)
 		close(fd);
 	if (tmp)
-		unlink(tmp);
+		unlinkat(dfd, tmp, 0);
+	if (dfd >= 0)
+		close(dfd);
 	free(tmp);
+	free(dir);
 	lg_diags_release(&local);
 	return -1;
+}
+
+int lg_output_write_whole(const char *path, const char *what,
+			  lg_render_fn render, void *ctx, struct lg_diags *d)
+{
+	struct stat st;
+
+	if (in_device_dir(path))
+		return write_in_place(path, what, 0, render, ctx, d);
+	if (lstat(path, &st) != 0)
+		return write_replacing(path, what, NULL, render, ctx, d);
+	if (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))
+		return write_in_place(path, what, O_NOFOLLOW, render, ctx, d);
+	if (S_ISBLK(st.st_mode))
+		return lg_diag(d, LG_ERROR, path, 0, 0, "cannot write the %s: %s", what,
+			       "a block device is never written");
+	return write_replacing(path, what, S_ISREG(st.st_mode) ? &st : NULL, render,
+			       ctx, d);
+}
+
+int lg_output_write_atomic(const char *path, lg_render_fn render, void *ctx,
+			   struct lg_diags *d)
+{
+	return lg_output_write_whole(path, "report", render, ctx, d);
 }
 
 struct findings_report {

@@ -8,7 +8,11 @@
  *
  * Writing to a named file goes through lg_output_write_file(), which writes a
  * temporary file next to the destination and renames it into place, so an
- * interrupted run never leaves a half-written report.
+ * interrupted run never leaves a half-written report; every file leakgate
+ * writes by name (reports, the baseline, --merge) goes through
+ * lg_output_write_whole().  Devices and pipes are written in place; a
+ * symbolic link at the destination is replaced, never written through
+ * (output.c says exactly when).
  */
 #ifndef LEAKGATE_OUTPUT_H
 #define LEAKGATE_OUTPUT_H
@@ -109,5 +113,10 @@ int lg_output_write_file(const char *path, const struct lg_findings *fs,
 typedef int (*lg_render_fn)(FILE *out, void *ctx, struct lg_diags *d);
 int lg_output_write_atomic(const char *path, lg_render_fn render, void *ctx,
 			   struct lg_diags *d);
+
+/* The same for any file; `what` names it in diagnostics ("cannot write
+ * the WHAT: ...", e.g. "baseline").  0, or -1 with the error in `d`. */
+int lg_output_write_whole(const char *path, const char *what,
+			  lg_render_fn render, void *ctx, struct lg_diags *d);
 
 #endif

@@ -373,7 +373,13 @@ static int summarise(const struct lg_fn *fn, const struct lg_oracle *oracle,
 		/* every path ends in exit() or the like: so does every call */
 		add(&es, (struct lg_effect){ .kind = LG_EFFECT_STOP, .arg = -1 });
 	} else {
-		r = lg_analyse_outcomes(fn, oracle, budget, &oc, &scratch);
+		/* the time a file may take bounds each summary too (the
+		 * function is reported when its file is checked) */
+		static const struct lg_budget dflt = LG_BUDGET_DEFAULT;
+		struct lg_budget b = budget ? *budget : dflt;
+		if (b.max_seconds > 0)
+			b.deadline = lg_now() + b.max_seconds;
+		r = lg_analyse_outcomes(fn, oracle, &b, &oc, &scratch);
 		for (size_t i = 0; i < oc.n && r == 0; i++) {
 			if (oc.v[i].track == LG_TRACK_ACQUIRE)
 				summarise_acquire(fn, &oc.v[i], &es);

@@ -637,8 +637,10 @@ static char **leakgate_argv(const struct fixture *fx, const char *build_path)
 {
 	const struct corpus *c = fx->corpus;
 	size_t n_packs = sizeof builtin_packs / sizeof builtin_packs[0];
-	/* 5 leading words, 2 per pack, fixture, "--", -I, extras, NULL */
-	size_t n = 0, cap = 9 + 2 * n_packs + (size_t)c->n_extra;
+	/* 5 leading words, 2 per pack, fixture, "--", -I, extras, NULL; or
+	 * -p, its directory, --allow-outside, the corpus (its files are outside
+	 * the project when the build directory is outside the work tree) */
+	size_t n = 0, cap = 11 + 2 * n_packs + (size_t)c->n_extra;
 	char **argv = xrealloc(NULL, cap * sizeof *argv);
 
 	argv[n++] = xstrdup(c->leakgate);
@@ -653,6 +655,8 @@ static char **leakgate_argv(const struct fixture *fx, const char *build_path)
 	if (fx->group) {
 		argv[n++] = xstrdup("-p");
 		argv[n++] = xstrdup(build_path);
+		argv[n++] = xstrdup("--allow-outside");
+		argv[n++] = xstrdup(c->abs_dir);
 		argv[n] = NULL;
 		return argv;
 	}

@@ -400,7 +400,7 @@ static void analysis__if_chain_of_acquisitions_stays_linear(void **state)
 		prev = join;
 	}
 	ret(f->fn, prev, 100, lg_opnd_unknown());
-	struct lg_budget b = { 4, 100000 };
+	struct lg_budget b = { 4, 100000, 0, 0, false };
 	assert_int_equal(lg_fn_check(f->fn), 0);
 	assert_int_equal(lg_analyse(f->fn, &f->oracle, &b, &f->leaks, &f->diags), 0);
 	assert_int_equal(f->leaks.n, N);
@@ -412,6 +412,25 @@ static void analysis__if_chain_of_acquisitions_stays_linear(void **state)
 	assert_int_equal(lg_diags_count(&f->diags, LG_ERROR), 1);
 	assert_non_null(strstr(f->diags.v[0].msg, "was not fully analysed"));
 	assert_non_null(strstr(f->diags.v[0].msg, "--max-steps"));
+
+	/* Allowed by the user: a warning naming the function, and the result
+	 * says it is incomplete. */
+	lg_leaks_release(&f->leaks);
+	b.warn = true;
+	assert_int_equal(lg_analyse(f->fn, &f->oracle, &b, &f->leaks, &f->diags),
+			 LG_OVER_BUDGET);
+	assert_int_equal(lg_diags_count(&f->diags, LG_ERROR), 1);
+	assert_int_equal(lg_diags_count(&f->diags, LG_WARNING), 1);
+	assert_non_null(strstr(f->diags.v[1].msg, "function 'f' was not fully analysed"));
+	assert_non_null(strstr(f->diags.v[1].msg, "--allow-over-budget"));
+
+	/* A deadline already passed stops the run too (checked every 1024
+	 * steps: the graph is made long enough to reach the check). */
+	lg_leaks_release(&f->leaks);
+	b = (struct lg_budget){ 4, 100000, 1, lg_now() - 1, false };
+	assert_int_equal(lg_analyse(f->fn, &f->oracle, &b, &f->leaks, &f->diags), -1);
+	assert_int_equal(lg_diags_count(&f->diags, LG_ERROR), 2);
+	assert_non_null(strstr(f->diags.v[2].msg, "--max-seconds"));
 }
 
 /* `if (x_i) a_i = c;` copies the handle into a different subset of
@@ -437,7 +456,7 @@ static void analysis__state_budget_exceeded_is_an_error(void **state)
 	}
 	call(f->fn, prev, 99, "put", LG_NOVAR, 1, lg_opnd_var(c));
 	ret(f->fn, prev, 100, lg_opnd_unknown());
-	struct lg_budget b = { 64, 1000000 };
+	struct lg_budget b = { 64, 1000000, 0, 0, false };
 	assert_int_equal(lg_fn_check(f->fn), 0);
 	assert_int_equal(lg_analyse(f->fn, &f->oracle, &b, &f->leaks, &f->diags), -1);
 	assert_int_equal(lg_diags_count(&f->diags, LG_ERROR), 1);
