@@ -14,6 +14,7 @@
  * statements (no effect on resources), and types.
  */
 #include "frontend.h"
+#include "compdb.h"
 #include "flags.h"
 
 #include <clang-c/Index.h>
@@ -41,6 +42,7 @@ struct lg_frontend {
 				       need: the functions declared at the top */
 	size_t n_fn_names;
 	bool fn_names_built;
+	char *root;               /* the project root (lg_project_root) */
 };
 
 /* ---- a few libclang conveniences ------------------------------------------ */
@@ -2248,6 +2250,7 @@ struct lg_frontend *lg_frontend_new(void)
 		free(fe);
 		return NULL;
 	}
+	fe->root = lg_project_root();
 	return fe;
 }
 
@@ -2278,6 +2281,7 @@ void lg_frontend_free(struct lg_frontend *fe)
 		free(fe->dropped[i]);
 	free(fe->dropped);
 	clang_disposeIndex(fe->index);
+	free(fe->root);
 	free(fe);
 }
 
@@ -2305,13 +2309,40 @@ static char *unknown_flag(const char *msg)
 	return strndup(p + 1, (size_t)(q - p - 1));
 }
 
-static void report_diag(CXDiagnostic dg, struct lg_diags *d, enum lg_severity sev)
+/* Whether the compiler's words about a place in `file` may be shown.  A
+ * pull request can #include any file the CI user can read (a credentials
+ * file), and the compiler's errors quote its words: the text of errors in
+ * files outside the project is not shown, except in the main file (which
+ * the user chose) and in system headers (which are public). */
+static bool may_quote(const struct lg_frontend *fe, CXSourceLocation loc,
+		      const char *file)
+{
+	if (!file || !fe->root || clang_Location_isInSystemHeader(loc) ||
+	    clang_Location_isFromMainFile(loc))
+		return true;
+	char *real = realpath(file, NULL);
+	size_t n = strlen(fe->root);
+	bool inside = real && strncmp(real, fe->root, n) == 0 &&
+		      (real[n] == '/' || real[n] == '\0' || n == 1);
+	free(real);
+	return inside;
+}
+
+static void report_diag(const struct lg_frontend *fe, CXDiagnostic dg,
+			struct lg_diags *d, enum lg_severity sev)
 {
 	CXFile f;
 	unsigned line, col;
-	clang_getExpansionLocation(clang_getDiagnosticLocation(dg), &f, &line, &col, NULL);
-	char *msg = cx_string(clang_getDiagnosticSpelling(dg));
+	CXSourceLocation loc = clang_getDiagnosticLocation(dg);
+	clang_getExpansionLocation(loc, &f, &line, &col, NULL);
 	char *file = f ? cx_string(clang_getFileName(f)) : NULL;
+	if (!may_quote(fe, loc, file)) {
+		lg_diag(d, sev, file, line, col, "the compiler found an error in this "
+			"file, which is outside the project; its words are not shown");
+		free(file);
+		return;
+	}
+	char *msg = cx_string(clang_getDiagnosticSpelling(dg));
 	lg_diag(d, sev, file, f ? line : 0, f ? col : 0, "%s", msg ? msg : "");
 	free(msg);
 	free(file);
@@ -2515,7 +2546,7 @@ int lg_frontend_run(struct lg_frontend *fe, const struct lg_tu_job *job,
 		CXDiagnostic dg = clang_getDiagnostic(tu, i);
 		enum CXDiagnosticSeverity sev = clang_getDiagnosticSeverity(dg);
 		if (sev >= CXDiagnostic_Error) {
-			report_diag(dg, d, LG_ERROR);
+			report_diag(fe, dg, d, LG_ERROR);
 			errors++;
 		}
 		clang_disposeDiagnostic(dg);

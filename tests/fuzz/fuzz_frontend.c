@@ -18,10 +18,14 @@
  * headline and fingerprint, and a path that starts with the acquisition
  * and ends with the loss.
  *
+ * Each input runs on a thread with the driver's worker stack (256 MB),
+ * since leakgate never lowers code on a smaller one.
+ *
  * Cost: inputs over 32 KB are skipped, and the budget (64 states a block,
  * 100000 steps) keeps one function's analysis short; what is left is the
  * cost of libclang parsing the input and the headers it includes.
  */
+#include <pthread.h>
 #include <string.h>
 
 #include "analysis.h"
@@ -35,6 +39,7 @@
 #include "summary.h"
 
 #define MAX_INPUT (32 * 1024)
+#define WORKER_STACK ((size_t)256 << 20)
 #define INPUT_FILE LEAKGATE_FUZZ_SOURCE_DIR "/tests/corpus/fuzz-input.c"
 
 static struct lg_ruleset rules;
@@ -107,12 +112,8 @@ static void render(const struct lg_findings *fs, const struct lg_diags *d)
 	}
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+static void run_one(const uint8_t *data, size_t size)
 {
-	if (size > MAX_INPUT)
-		return 0;
-	if (!fe)
-		setup();
 	static const char *const args[] = {
 		"-std=gnu17", "-I/usr/include/postgresql", "-I/usr/include/mariadb",
 		"-I/usr/include/hiredis",
@@ -177,5 +178,36 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	free(fns.v);
 	lg_tu_info_release(&info);
 	lg_diags_release(&d);
+}
+
+struct input {
+	const uint8_t *data;
+	size_t size;
+};
+
+static void *worker(void *arg)
+{
+	const struct input *in = arg;
+	run_one(in->data, in->size);
+	return NULL;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	if (size > MAX_INPUT)
+		return 0;
+	if (!fe)
+		setup();
+	/* On a stack as large as the driver's workers have (driver.c,
+	 * WORKER_STACK): the lowering and libclang recurse as deep as the code
+	 * nests, and leakgate never runs them on a smaller stack. */
+	struct input in = { data, size };
+	pthread_attr_t attr;
+	pthread_t t;
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, WORKER_STACK);
+	FUZZ_CHECK(pthread_create(&t, &attr, worker, &in) == 0, "no thread");
+	pthread_join(t, NULL);
+	pthread_attr_destroy(&attr);
 	return 0;
 }

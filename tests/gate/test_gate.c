@@ -493,6 +493,30 @@ static void gate__leak_is_blocked_on_github(void **state)
 	assert_contains(text, "\"uri\": \"login.c\"");
 }
 
+/* The analyzer reads the pull request's code: it runs without the review
+ * token (or GitLab's job token) in its environment.  A wrapper in place of
+ * leakgate records the environment it was given, then runs leakgate. */
+static void gate__analyzer_runs_without_the_tokens(void **state)
+{
+	struct fx *f = *state;
+	const char *seen = fmt(f, "%s/env-seen", f->dir);
+	const char *wrapper = fmt(f, "%s/leakgate-wrapper", f->dir);
+	write_file(wrapper, fmt(f, "#!/bin/sh\nenv > '%s'\nexec '%s' \"$@\"\n", seen, leakgate));
+	assert_int_equal(chmod(wrapper, 0755), 0);
+
+	change_login(f, example(f, "login.c"), "Add the login handler");
+	GATE(f, ARGS(fmt(f, "LEAKGATE=%s", wrapper), "GITHUB_TOKEN=ghs_DoNotLeakThis",
+		     "CI_JOB_TOKEN=glcbt-DoNotLeakEither"), "--base", "main");
+	expect(f, 1, leak_report, blocked);
+	char *env = read_all(seen);
+	assert_non_null(env);
+	keep(f, env);
+	assert_contains(env, "LC_ALL=C\n");          /* the control: it was recorded */
+	assert_null(strstr(env, "DoNotLeak"));
+	assert_null(strstr(f->r.out, "DoNotLeak"));
+	assert_null(strstr(f->r.err, "DoNotLeak"));
+}
+
 /* The fix, the same handler releasing on every path, passes. */
 static void gate__fixed_change_passes(void **state)
 {
@@ -859,6 +883,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		T(gate__leak_is_blocked),
 		T(gate__leak_is_blocked_on_github),
+		T(gate__analyzer_runs_without_the_tokens),
 		T(gate__fixed_change_passes),
 		T(gate__baselined_leak_in_a_changed_file_passes),
 		T(gate__baselined_leak_with_a_new_path_is_blocked),

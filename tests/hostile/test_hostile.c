@@ -800,6 +800,43 @@ static void hostile__the_root_is_the_top_of_the_work_tree(void **state)
 	assert_string_equal(f->err_text, "");
 }
 
+/* A file can #include any file the CI user can read, and the compiler's
+ * errors quote its words: errors in files outside the project are shown
+ * without them.  Control: the same file inside the project is quoted (so
+ * the words would be seen if leakgate printed them). */
+static void hostile__errors_in_files_outside_the_project_are_not_quoted(void **state)
+{
+	struct fx *f = *state;
+	char tmpl[] = "/tmp/test_hostile_secret.XXXXXX";
+	assert_non_null(mkdtemp(tmpl));
+	char secret[128], text[256], main_c[256];
+	xsnprintf(secret, sizeof(secret), "%s/netrc", tmpl);
+	write_text(secret, "machine api.github.com login ghs_SECRETTOKEN1234\n", 0600);
+	xsnprintf(text, sizeof(text), "int x;\n#include \"%s\"\n", secret);
+	xsnprintf(main_c, sizeof(main_c), "%s/steal.c", f->src);
+	write_text(main_c, text, 0644);
+	LG(f, "--no-cache", "--no-config", "-r", pool_rules(), "src/steal.c", "-f", "sarif");
+	assert_int_equal(f->status, 2);
+	assert_null(strstr(f->err_text, "SECRET"));
+	assert_null(strstr(f->out_text, "SECRET"));
+	assert_null(strstr(f->err_text, "machine"));
+	char want[512];
+	xsnprintf(want, sizeof(want), "%s:1:1: error: the compiler found an error in "
+		  "this file, which is outside the project; its words are not shown\n",
+		  secret);
+	assert_non_null(strstr(f->err_text, want));
+
+	/* control: inside the project, the compiler's words are shown */
+	char inside[128];
+	xsnprintf(inside, sizeof(inside), "%s/netrc.h", f->src);
+	write_text(inside, "machine api.github.com login ghs_SECRETTOKEN1234\n", 0600);
+	write_text(main_c, "int x;\n#include \"netrc.h\"\n", 0644);
+	LG(f, "--no-cache", "--no-config", "-r", pool_rules(), "src/steal.c");
+	assert_int_equal(f->status, 2);
+	assert_non_null(strstr(f->err_text, "'machine'"));
+	nftw(tmpl, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 4) {
@@ -830,6 +867,7 @@ int main(int argc, char **argv)
 		T(hostile__an_entry_outside_the_project_is_refused),
 		T(hostile__a_link_out_of_the_project_is_refused),
 		T(hostile__the_root_is_the_top_of_the_work_tree),
+		T(hostile__errors_in_files_outside_the_project_are_not_quoted),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
