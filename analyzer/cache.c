@@ -21,8 +21,8 @@
  * behind are never read, and are removed once an hour old.
  */
 #include "cache.h"
+#include "tmpfile.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -30,7 +30,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -45,8 +44,6 @@ struct file_digest {
 	bool ok;
 };
 
-/* Temporary files older than this were left by a killed run. */
-#define STALE_TMP_SECONDS (60 * 60)
 
 struct lg_cache {
 	char *dir;                    /* as given, for messages */
@@ -143,31 +140,6 @@ static int open_cache_dir(const char *dir, char **link)
 	return at;
 }
 
-/* Removes the temporary files that killed runs left (see the top). */
-static void clean_stale(int dirfd)
-{
-	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
-	time_t now = time(NULL);
-	struct dirent *e;
-
-	if (!dir) {
-		if (fd >= 0)
-			close(fd);
-		return;
-	}
-	while ((e = readdir(dir))) {
-		const char *t = strstr(e->d_name, ".json.tmp.");
-		struct stat st;
-		if (!t || strlen(t) != strlen(".json.tmp.XXXXXX"))
-			continue;
-		if (!fstatat(dirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) &&
-		    !S_ISDIR(st.st_mode) && now - st.st_mtime > STALE_TMP_SECONDS)
-			unlinkat(dirfd, e->d_name, 0);
-	}
-	closedir(dir);
-}
-
 struct lg_cache *lg_cache_open(const char *dir, const char *rules_digest,
 			       struct lg_diags *d)
 {
@@ -186,7 +158,7 @@ struct lg_cache *lg_cache_open(const char *dir, const char *rules_digest,
 		free(link);
 		return NULL;
 	}
-	clean_stale(fd);
+	lg_tmp_clean_stale(fd, NULL);
 	struct lg_cache *c = calloc(1, sizeof(*c));
 	if (!c) {
 		close(fd);
@@ -314,47 +286,6 @@ static char *entry_path(const struct lg_cache *c, const struct lg_compile_cmd *c
 	if (asprintf(&p, "%.40s.json", hex) < 0)
 		return NULL;
 	return p;
-}
-
-/* A new temporary file for entry `name` in the cache directory, never an
- * existing name (O_EXCL, six random characters as mkstemp(3) makes them).
- * The descriptor and its name in *tmp; -1 with errno. */
-static int tmp_create(const struct lg_cache *c, const char *name, char **tmp)
-{
-	static const char chars[] =
-		"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-	static unsigned long counter;
-
-	for (int attempt = 0; attempt < 100; attempt++) {
-		unsigned char r[6];
-		if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r)) {
-			struct timespec ts;
-			unsigned long x = __atomic_fetch_add(&counter, 1, __ATOMIC_RELAXED);
-			clock_gettime(CLOCK_REALTIME, &ts);
-			x = x * 40503u ^ (unsigned long)getpid() * 2654435761u ^
-			    (unsigned long)ts.tv_nsec;
-			for (size_t i = 0; i < sizeof(r); i++, x /= 62)
-				r[i] = (unsigned char)(x % 62);
-		}
-		if (asprintf(tmp, "%s.tmp.%c%c%c%c%c%c", name, chars[r[0] % 62],
-			     chars[r[1] % 62], chars[r[2] % 62], chars[r[3] % 62],
-			     chars[r[4] % 62], chars[r[5] % 62]) < 0) {
-			*tmp = NULL;
-			errno = ENOMEM;
-			return -1;
-		}
-		int fd = openat(c->dirfd, *tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-				O_CLOEXEC, 0666);
-		if (fd >= 0)
-			return fd;
-		int err = errno;
-		free(*tmp);
-		*tmp = NULL;
-		errno = err;
-		if (err != EEXIST)
-			return -1;
-	}
-	return -1;
 }
 
 /* ---- writing ------------------------------------------------------------------ */
@@ -506,7 +437,7 @@ int lg_cache_store(struct lg_cache *c, const struct lg_compile_cmd *cmd,
 	char *tmp = NULL;
 	int ret = -1, err = ENOMEM;
 	if (root && name) {
-		int fd = tmp_create(c, name, &tmp);
+		int fd = lg_tmp_create(c->dirfd, name, &tmp);
 		FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
 		err = errno;
 		if (!f && fd >= 0)

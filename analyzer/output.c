@@ -38,9 +38,9 @@
  * formatters" below).
  */
 #include "output.h"
+#include "tmpfile.h"
 #include "output_internal.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -48,7 +48,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -187,98 +186,9 @@ void lg_findings_by_relevance(const struct lg_finding **v, size_t n)
 
 /* ---- writing a file whole ---- */
 
-/*
- * A temporary file is open for milliseconds while a run writes it; one
- * older than this was left by a run that was killed, and is removed the
- * next time its destination is written.  Younger ones are left alone (they
- * may be another run's) and never read.
- */
-#define STALE_TMP_SECONDS (60 * 60)
-
-/* A name for the temporary file of `base`: BASE.tmp.XXXXXX, as mkstemp(3)
- * makes them, with six random characters. */
-static char *tmp_name(const char *base)
-{
-	static const char chars[] =
-		"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-	static unsigned long counter;
-	unsigned char r[6];
-	char *name;
-
-	if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r)) {
-		/* no entropy yet: the pid, the time and a count still differ
-		 * between processes and threads; O_EXCL settles the rest */
-		struct timespec ts;
-		unsigned long n = __atomic_fetch_add(&counter, 1, __ATOMIC_RELAXED);
-		clock_gettime(CLOCK_REALTIME, &ts);
-		unsigned long x = (unsigned long)getpid() * 2654435761u ^
-				  (unsigned long)ts.tv_nsec ^ n * 40503u;
-		for (size_t i = 0; i < sizeof(r); i++, x /= 62)
-			r[i] = (unsigned char)(x % 62);
-	}
-	if (asprintf(&name, "%s.tmp.%c%c%c%c%c%c", base, chars[r[0] % 62],
-		     chars[r[1] % 62], chars[r[2] % 62], chars[r[3] % 62],
-		     chars[r[4] % 62], chars[r[5] % 62]) < 0)
-		return NULL;
-	return name;
-}
-
-/*
- * Creates a new temporary file for `base` in the directory `dfd`: never an
- * existing name, never through a link (O_EXCL), with the mode open(2) gives
- * 0666 under the umask.  The descriptor, and its name in *name; -1 with
- * errno.
- */
-static int tmp_create(int dfd, const char *base, char **name)
-{
-	for (int attempt = 0; attempt < 100; attempt++) {
-		*name = tmp_name(base);
-		if (!*name) {
-			errno = ENOMEM;
-			return -1;
-		}
-		int fd = openat(dfd, *name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-				O_CLOEXEC, 0666);
-		if (fd >= 0)
-			return fd;
-		int err = errno;
-		free(*name);
-		*name = NULL;
-		if (err != EEXIST) {
-			errno = err;
-			return -1;
-		}
-	}
-	errno = EEXIST;
-	return -1;
-}
-
-/* Removes the temporary files of `base` in `dfd` that killed runs left. */
-static void clean_stale(int dfd, const char *base)
-{
-	int fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
-	size_t n = strlen(base);
-	time_t now = time(NULL);
-	struct dirent *e;
-
-	if (!dir) {
-		if (fd >= 0)
-			close(fd);
-		return;
-	}
-	while ((e = readdir(dir))) {
-		struct stat st;
-
-		if (strncmp(e->d_name, base, n) || strncmp(e->d_name + n, ".tmp.", 5) ||
-		    strlen(e->d_name + n + 5) != 6)
-			continue;
-		if (!fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) &&
-		    !S_ISDIR(st.st_mode) && now - st.st_mtime > STALE_TMP_SECONDS)
-			unlinkat(dfd, e->d_name, 0);
-	}
-	closedir(dir);
-}
+/* (Temporary files: tmpfile.h.  One left by a killed run is removed the
+ * next time its destination is written; younger ones may be another run's
+ * and are left alone; none is ever read.) */
 
 /* The directory part of `path` (a new string: "." when there is none) and,
  * in *base, its last name. */
@@ -391,7 +301,7 @@ static int write_replacing(const char *path, const char *what,
 		goto fail;
 	}
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0 || (fd = tmp_create(dfd, base, &tmp)) < 0) {
+	if (dfd < 0 || (fd = lg_tmp_create(dfd, base, &tmp)) < 0) {
 		err = errno;
 		goto fail;
 	}
@@ -428,7 +338,7 @@ static int write_replacing(const char *path, const char *what,
 		goto fail;
 	}
 	fsync(dfd); /* the rename itself; the file is whole either way */
-	clean_stale(dfd, base);
+	lg_tmp_clean_stale(dfd, base);
 	close(dfd);
 	free(tmp);
 	free(dir);
