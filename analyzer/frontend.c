@@ -1457,9 +1457,26 @@ static int32_t cond_step(struct lower *L, CXCursor atom, bool value,
  *   atom    -> [atom] branch: test -> t, negated test -> f
  * T and F are the whole construct's targets (for the path's wording).
  */
+static void lower_cond_here(struct lower *L, CXCursor e, uint32_t t, uint32_t f,
+			    uint32_t T, uint32_t F, const char *ctx, int is_loop);
+
 static void lower_cond(struct lower *L, CXCursor e, uint32_t t, uint32_t f,
 		       uint32_t T, uint32_t F, const char *ctx, int is_loop)
 {
+	if (L->depth >= MAX_DEPTH) {
+		L->too_deep = true;
+		return;
+	}
+	L->depth++;
+	lower_cond_here(L, e, t, f, T, F, ctx, is_loop);
+	L->depth--;
+}
+
+static void lower_cond_here(struct lower *L, CXCursor e, uint32_t t, uint32_t f,
+			    uint32_t T, uint32_t F, const char *ctx, int is_loop)
+{
+	if (L->too_deep)
+		return;
 	e = strip(e);
 	enum CXCursorKind kind = clang_getCursorKind(e);
 

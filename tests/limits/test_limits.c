@@ -302,6 +302,29 @@ static void limits__macro_expanding_to_a_megabyte(void **state)
 	assert_int_equal(count(f->r.out, ": warning: "), 1);
 }
 
+/* A condition of 12,000 `&&` terms nests deeper than leakgate follows: the
+ * function is named as not analysed (exit 2), the process does not die. */
+static void limits__nesting_past_the_bound_is_named(void **state)
+{
+	struct fx *f = *state;
+	struct text t = { 0 };
+	add(&t, "#include \"pool.h\"\n"
+		"int chain(struct pool *p, int x)\n{\n"
+		"\tstruct conn *c = pool_acquire(p);\n"
+		"\tif (!c)\n\t\treturn -1;\n\tif (x > 0");
+	for (unsigned i = 1; i < 12000; i++)
+		add(&t, " && x > %u", i);
+	add(&t, ")\n\t\treturn 2;\n\tpool_release(p, c);\n\treturn 0;\n}\n");
+	put(f, "chain.c", t.s);
+	free(t.s);
+	lg(f, "chain.c", NULL);
+	assert_int_equal(f->r.status, 2);
+	assert_string_equal(f->r.out, "");
+	assert_string_equal(f->r.err,
+		"chain.c:2:5: error: function 'chain' was not analysed: its statements "
+		"and expressions nest more than 10000 deep\n");
+}
+
 /* 100,000 functions, one in a thousand leaking. */
 static void write_many(struct fx *f)
 {
@@ -382,6 +405,7 @@ int main(int argc, char **argv)
 		T(limits__function_of_20000_lines),
 		T(limits__blocks_nested_2000_deep),
 		T(limits__macro_expanding_to_a_megabyte),
+		T(limits__nesting_past_the_bound_is_named),
 		T(limits__file_of_100000_functions),
 		T(limits__function_over_its_budget_is_named),
 		T(limits__file_over_its_time_budget_is_named),
