@@ -256,6 +256,31 @@ fail:
 	return NULL;
 }
 
+/* The run's errors and warnings (a file that did not parse, a function not
+ * fully analysed), in the order they were found: a reader of the findings
+ * learns what they do not cover. */
+static json_t *problems(const struct lg_diags *d)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && d && i < d->n; i++) {
+		const struct lg_diag *g = &d->v[i];
+		if (g->sev == LG_NOTE)
+			continue;
+		json_t *p = json_pack("{s:s, s:o, s:I, s:I, s:o}",
+				      "severity", g->sev == LG_ERROR ? "error" : "warning",
+				      "file", jstr(g->file ? g->file : ""),
+				      "line", (json_int_t)g->line,
+				      "column", (json_int_t)g->col,
+				      "message", jstr(g->msg ? g->msg : ""));
+		if (json_array_append_new(a, p) < 0) {
+			json_decref(a);
+			a = NULL;
+		}
+	}
+	return a;
+}
+
 static json_t *document(const struct lg_findings *fs,
 			const struct lg_output_opts *o)
 {
@@ -267,11 +292,12 @@ static json_t *document(const struct lg_findings *fs,
 			findings = NULL;
 		}
 	}
-	return json_pack("{s:s, s:o, s:o, s:{s:I, s:o}}",
+	return json_pack("{s:s, s:o, s:o, s:o, s:{s:I, s:o}}",
 			 "tool", "leakgate",
 			 "version", o && o->version ? jstr(o->version)
 						    : json_null(),
 			 "findings", findings,
+			 "problems", problems(o ? o->problems : NULL),
 			 "summary", "findings", (json_int_t)fs->n,
 			 "by_rule", by_rule(fs));
 }

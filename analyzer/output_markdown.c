@@ -37,6 +37,7 @@
 #include "output_internal.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -206,12 +207,39 @@ static void put_md_finding(FILE *out, const struct lg_finding *f)
 		put_md_fix(out, f);
 }
 
+/*
+ * ### Not covered
+ *
+ * - `a.c:2` function 'f' was not fully analysed: ...
+ *
+ * The run's errors and warnings: what the findings above do not cover.
+ */
+static void put_md_problems(FILE *out, const struct lg_diags *d)
+{
+	bool head = false;
+
+	for (size_t i = 0; d && i < d->n; i++) {
+		const struct lg_diag *g = &d->v[i];
+		if (g->sev == LG_NOTE)
+			continue;
+		if (!head)
+			fputs("\n### Not covered\n\n", out);
+		head = true;
+		fputs(g->sev == LG_ERROR ? "- error: " : "- warning: ", out);
+		if (g->file) {
+			put_md_location(out, g->file, g->line);
+			fputc(' ', out);
+		}
+		put_md_text(out, g->msg ? g->msg : "", 0);
+		fputc('\n', out);
+	}
+}
+
 int lg_output_markdown(FILE *out, const struct lg_findings *fs,
 		       const struct lg_output_opts *o, struct lg_diags *d)
 {
 	const struct lg_finding **v = NULL;
 
-	(void)o;
 	if (fs->n && !(v = malloc(fs->n * sizeof(*v))))
 		return lg_diag(d, LG_ERROR, NULL, 0, 0, "cannot build the "
 			       "Markdown summary: out of memory");
@@ -228,6 +256,7 @@ int lg_output_markdown(FILE *out, const struct lg_findings *fs,
 	for (size_t i = 0; i < fs->n; i++)
 		put_md_finding(out, v[i]);
 	free(v);
+	put_md_problems(out, o ? o->problems : NULL);
 	if (fflush(out) == EOF || ferror(out)) {
 		int err = errno ? errno : EIO;
 

@@ -736,6 +736,7 @@ static const char LOGIN_JSON[] =
 	"      \"anchor\": null\n"
 	"    }\n"
 	"  ],\n"
+	"  \"problems\": [],\n"
 	"  \"summary\": {\n"
 	"    \"findings\": 1,\n"
 	"    \"by_rule\": {\n"
@@ -772,12 +773,57 @@ static void output__json_of_nothing(void **state)
 		"  \"tool\": \"leakgate\",\n"
 		"  \"version\": null,\n"
 		"  \"findings\": [],\n"
+		"  \"problems\": [],\n"
 		"  \"summary\": {\n"
 		"    \"findings\": 0,\n"
 		"    \"by_rule\": {}\n"
 		"  }\n"
 		"}\n");
 	free(text);
+}
+
+/* The run's errors and warnings go in "problems" (notes do not): a reader
+ * of the findings learns which functions they do not cover. */
+static void output__json_lists_the_runs_problems(void **state)
+{
+	struct lg_findings fs = LG_FINDINGS_INIT;
+	struct lg_diags d = LG_DIAGS_INIT;
+	struct lg_output_opts o = { .format = LG_FORMAT_JSON, .problems = &d };
+	char *text;
+
+	(void)state;
+	lg_diag(&d, LG_NOTE, "a.c", 0, 0, "dropped flags");
+	lg_diag(&d, LG_WARNING, "a.c", 2, 5, "function 'f' was not fully analysed: x");
+	lg_diag(&d, LG_ERROR, NULL, 0, 0, "out of memory");
+	text = render(&fs, &o);
+	assert_string_equal(text,
+		"{\n"
+		"  \"tool\": \"leakgate\",\n"
+		"  \"version\": null,\n"
+		"  \"findings\": [],\n"
+		"  \"problems\": [\n"
+		"    {\n"
+		"      \"severity\": \"warning\",\n"
+		"      \"file\": \"a.c\",\n"
+		"      \"line\": 2,\n"
+		"      \"column\": 5,\n"
+		"      \"message\": \"function 'f' was not fully analysed: x\"\n"
+		"    },\n"
+		"    {\n"
+		"      \"severity\": \"error\",\n"
+		"      \"file\": \"\",\n"
+		"      \"line\": 0,\n"
+		"      \"column\": 0,\n"
+		"      \"message\": \"out of memory\"\n"
+		"    }\n"
+		"  ],\n"
+		"  \"summary\": {\n"
+		"    \"findings\": 0,\n"
+		"    \"by_rule\": {}\n"
+		"  }\n"
+		"}\n");
+	free(text);
+	lg_diags_release(&d);
 }
 
 static void output__json_summary_and_unfixed_findings(void **state)
@@ -1088,6 +1134,29 @@ static void output__markdown_of_one_and_of_nothing(void **state)
 			     strlen("## leakgate: 1 leak\n\n### `a.c:20` ")));
 	free(text);
 	lg_findings_release(&fs);
+}
+
+/* The job summary says what it does not cover: the run's errors and
+ * warnings under "Not covered" (notes are left out). */
+static void output__markdown_names_what_is_not_covered(void **state)
+{
+	struct lg_findings fs = LG_FINDINGS_INIT;
+	struct lg_diags d = LG_DIAGS_INIT;
+	struct lg_output_opts o = { .format = LG_FORMAT_MARKDOWN, .problems = &d };
+	char *text;
+
+	(void)state;
+	lg_diag(&d, LG_NOTE, "a.c", 0, 0, "dropped flags");
+	lg_diag(&d, LG_WARNING, "a.c", 2, 5, "function 'f_1' was not fully analysed");
+	lg_diag(&d, LG_ERROR, "b.c", 0, 0, "file does not parse");
+	text = render(&fs, &o);
+	assert_string_equal(text,
+		"## leakgate: no leaks\n"
+		"\n### Not covered\n\n"
+		"- warning: `a.c:2` function 'f\\_1' was not fully analysed\n"
+		"- error: `b.c` file does not parse\n");
+	free(text);
+	lg_diags_release(&d);
 }
 
 static void output__markdown_escapes_what_the_code_says(void **state)
@@ -1429,6 +1498,7 @@ int main(int argc, char **argv)
 		T(output__sarif_fix_validates_and_inserts),
 		T(output__json_is_exact),
 		T(output__json_of_nothing),
+		T(output__json_lists_the_runs_problems),
 		T(output__json_summary_and_unfixed_findings),
 		T(output__json_formats_survive_out_of_memory),
 		T(output__github_is_exact),
@@ -1437,6 +1507,7 @@ int main(int argc, char **argv)
 		T(output__github_of_nothing_is_empty),
 		T(output__markdown_is_exact),
 		T(output__markdown_of_one_and_of_nothing),
+		T(output__markdown_names_what_is_not_covered),
 		T(output__markdown_escapes_what_the_code_says),
 		T(output__gitlab_validates_against_the_schema),
 		T(output__gitlab_schema_check_rejects_broken_issues),
