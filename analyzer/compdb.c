@@ -124,7 +124,12 @@ oom:
 
 char *lg_project_root(void)
 {
-	char *cwd = realpath(".", NULL);
+	return lg_project_root_of(".");
+}
+
+char *lg_project_root_of(const char *start)
+{
+	char *cwd = realpath(start, NULL);
 	if (!cwd)
 		return NULL;
 	char *dir = strdup(cwd);

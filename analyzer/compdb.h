@@ -63,6 +63,8 @@ int lg_compdb_load(struct lg_compdb *db, const char *dir,
 /* The project root: the top of the git work tree holding the current
  * directory, else the current directory; real (no symbolic links), malloc'd. */
 char *lg_project_root(void);
+/* The same from the directory `start` instead of the current one. */
+char *lg_project_root_of(const char *start);
 
 /* Adds a command for `file` with the given flags (from the command line). */
 int lg_compdb_add(struct lg_compdb *db, const char *file, const char *directory,

@@ -164,6 +164,29 @@ static int read_list(struct reader *r, const char *key, char ***out, size_t *n)
 	}
 }
 
+/* Whether `path`, an existing file the configuration in `dir` names under
+ * `key`, lies outside that configuration's project (the git work tree
+ * holding it, else its directory); then said, as an error. */
+static bool outside_project(struct reader *r, const char *dir, const char *key,
+			    const char *path)
+{
+	char *real = realpath(path, NULL);
+	if (!real)
+		return false;   /* a pack's name, or a file yet to be written */
+	char *root = lg_project_root_of(dir);
+	size_t n = root ? strlen(root) : 0;
+	bool inside = root && strncmp(real, root, n) == 0 &&
+		      (real[n] == '/' || real[n] == '\0' || n == 1);
+	if (!inside)
+		lg_diag(r->d, LG_ERROR, r->file, 0, 0,
+			"'%s' names %s, which is outside the project %s; a project's "
+			"configuration names only the project's files (give it on the "
+			"command line instead)", key, real, root ? root : "?");
+	free(real);
+	free(root);
+	return !inside;
+}
+
 static int parse(struct reader *r, struct lg_config *c)
 {
 	static const char *const keys[] = { "rules", "compile_database", "baseline",
@@ -249,6 +272,13 @@ static int parse(struct reader *r, struct lg_config *c)
 		free(c->baseline);
 		c->baseline = p;
 	}
+	/* A pull request writes this file: the files it names leakgate reads
+	 * and may quote in an error, so they must be the project's own. */
+	for (size_t i = 0; i < c->n_rules; i++)
+		if (outside_project(r, c->dir, "rules", c->rules[i]))
+			goto out;
+	if (c->baseline && outside_project(r, c->dir, "baseline", c->baseline))
+		goto out;
 	ret = 0;
 out:
 	for (size_t i = 0; i < n_raw; i++)

@@ -91,6 +91,61 @@ static void add(struct fx *f, const char *name, unsigned line, unsigned step_lin
 
 /* ---- .leakgate.yml ------------------------------------------------------- */
 
+/* A pull request writes .leakgate.yml: the files it names for leakgate to
+ * read (rules, baseline) must be the project's own, or the run would read
+ * and perhaps quote any file of the CI machine. */
+static void gate__config_names_only_the_projects_files(void **state)
+{
+	struct fx *f = *state;
+	char outside[] = "/tmp/leakgate-outside-XXXXXX";
+	assert_non_null(mkdtemp(outside));
+	char *secret = NULL;
+	assert_true(asprintf(&secret, "%s/hosts.yml", outside) > 0);
+	FILE *fp = fopen(secret, "w");
+	assert_non_null(fp);
+	fputs("github.com:\n  oauth_token: gho_secret\n", fp);
+	fclose(fp);
+	char *real = realpath(secret, NULL);
+	assert_non_null(real);
+
+	const char *keys[] = { "rules", "baseline" };
+	for (int k = 0; k < 2; k++) {
+		char *text = NULL;
+		assert_true(asprintf(&text, "%s: %s\n", keys[k], secret) > 0);
+		put(f, ".leakgate.yml", text);
+		free(text);
+		char *cfg = path(f, ".leakgate.yml");
+		struct lg_config c;
+		lg_diags_release(&f->d);
+		assert_int_equal(lg_config_load(&c, cfg, &f->d), -1);
+		assert_int_equal(f->d.n, 1);
+		char *root = realpath(f->dir, NULL);
+		char *want = NULL;
+		assert_true(asprintf(&want, "'%s' names %s, which is outside the project %s; "
+				     "a project's configuration names only the project's "
+				     "files (give it on the command line instead)",
+				     keys[k], real, root) > 0);
+		assert_string_equal(f->d.v[0].msg, want);
+		assert_null(strstr(f->d.v[0].msg, "gho_secret"));
+		free(want);
+		free(root);
+		free(cfg);
+	}
+	/* control: the same file inside the project is accepted */
+	put(f, "hosts.yml", "version: 1\n");
+	put(f, ".leakgate.yml", "rules: hosts.yml\nbaseline: hosts.yml\n");
+	char *cfg = path(f, ".leakgate.yml");
+	struct lg_config c;
+	lg_diags_release(&f->d);
+	assert_int_equal(lg_config_load(&c, cfg, &f->d), 0);
+	lg_config_release(&c);
+	free(cfg);
+	unlink(secret);
+	rmdir(outside);
+	free(real);
+	free(secret);
+}
+
 static void gate__config_resolves_paths_against_its_directory(void **state)
 {
 	struct fx *f = *state;
@@ -307,6 +362,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 		T(gate__config_resolves_paths_against_its_directory),
+		T(gate__config_names_only_the_projects_files),
 		T(gate__config_errors_name_line_and_column),
 		T(gate__suppression_on_the_line_or_above_drops_the_finding),
 		T(gate__baseline_survives_moved_lines_not_changed_paths),
