@@ -38,6 +38,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "lgtest.h"
 #include <jansson.h>
 
 #define TOKEN "secret-token-123"
@@ -310,17 +312,11 @@ static size_t n_reqs(struct server *s)
 
 /* ---- fixture -------------------------------------------------------------------- */
 
-struct run {
-	int status;
-	char *out;
-	char *err;
-};
-
 struct fx {
 	char *dir;              /* a fresh temporary directory */
 	struct server *gh;      /* the fake GitHub on 127.0.0.1 */
 	const char *findings;   /* DIR/findings.json */
-	struct run r;           /* the last run */
+	struct lgt_run r;       /* the last run */
 	struct strs strs;
 	json_t *parsed[64];     /* bodies parsed by req_json */
 	size_t n_parsed;
@@ -341,23 +337,14 @@ static int setup(void **state)
 	return 0;
 }
 
-static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 static int teardown(void **state)
 {
 	struct fx *f = *state;
 
 	server_stop(f->gh);
-	nftw(f->dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+	lgt_rm_tree(f->dir);
 	free(f->dir);
-	free(f->r.out);
-	free(f->r.err);
+	lgt_run_release(&f->r);
 	for (size_t i = 0; i < f->strs.n; i++)
 		free(f->strs.v[i]);
 	for (size_t i = 0; i < f->n_parsed; i++)
@@ -367,22 +354,6 @@ static int teardown(void **state)
 }
 
 /* ---- running leakgate-review -------------------------------------------------- */
-
-static int drain(int fd, char **buf, size_t *len, size_t *cap)
-{
-	if (*cap - *len < 4096) {
-		*cap = *cap * 2 + 4096;
-		*buf = realloc(*buf, *cap);
-		assert_non_null(*buf);
-	}
-	ssize_t n = read(fd, *buf + *len, *cap - *len - 1);
-	if (n < 0 && errno == EINTR)
-		return 1;
-	assert_true(n >= 0);
-	*len += (size_t)n;
-	(*buf)[*len] = '\0';
-	return n > 0;
-}
 
 /* Asserts that the token went nowhere but the Authorization header. */
 static void assert_token_kept(struct fx *f)
@@ -425,59 +396,13 @@ static void run_argv(struct fx *f, const char *const *env, int defaults,
 		"LC_ALL=C",
 		NULL,
 	};
-	int op[2], ep[2];
-
 	for (size_t i = 0; args[i]; i++) {
 		assert_true(n < 39);
 		argv[n++] = args[i];
 	}
 	argv[n] = NULL;
-	free(f->r.out);
-	free(f->r.err);
-	f->r = (struct run){ 0 };
-
-	assert_int_equal(pipe2(op, O_CLOEXEC), 0);
-	assert_int_equal(pipe2(ep, O_CLOEXEC), 0);
-	pid_t pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		int in = open("/dev/null", O_RDONLY);
-		if (in < 0 || dup2(in, 0) < 0 || dup2(op[1], 1) < 0 || dup2(ep[1], 2) < 0 ||
-		    chdir(f->dir) != 0)
-			_exit(126);
-		execve(argv[0], (char *const *)argv, (char *const *)(env ? env : std_env));
-		_exit(127);
-	}
-	close(op[1]);
-	close(ep[1]);
-	size_t olen = 0, ocap = 0, elen = 0, ecap = 0;
-	struct pollfd p[2] = { { op[0], POLLIN, 0 }, { ep[0], POLLIN, 0 } };
-	int open_fds = 2;
-	while (open_fds) {
-		if (poll(p, 2, -1) < 0) {
-			assert_int_equal(errno, EINTR);
-			continue;
-		}
-		for (int i = 0; i < 2; i++) {
-			if (p[i].fd < 0 || !p[i].revents)
-				continue;
-			int more = i == 0 ? drain(p[i].fd, &f->r.out, &olen, &ocap)
-					  : drain(p[i].fd, &f->r.err, &elen, &ecap);
-			if (!more) {
-				close(p[i].fd);
-				p[i].fd = -1;
-				open_fds--;
-			}
-		}
-	}
-	int st;
-	while (waitpid(pid, &st, 0) < 0)
-		assert_int_equal(errno, EINTR);
-	f->r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-	if (!f->r.out)
-		f->r.out = strdup("");
-	if (!f->r.err)
-		f->r.err = strdup("");
+	assert_int_equal(lgt_spawn(f->dir, argv, (char *const *)(env ? env : std_env),
+				   &f->r), 0);
 	assert_token_kept(f);
 }
 

@@ -25,9 +25,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
-#include <poll.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -35,11 +33,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 #include <jansson.h>
+
+#include "lgtest.h"
 
 extern char **environ;
 
@@ -55,18 +54,12 @@ static char **child_env;         /* the environment leakgate runs with */
 
 #define MAX_STRS 256
 
-/* What a program printed and how it ended. */
-struct run {
-	int status;  /* exit status; 128 + N when killed by signal N */
-	char *out;   /* standard output, NUL-terminated */
-	char *err;   /* standard error, NUL-terminated */
-};
 
 /* One test's state: its working directory, the last run, and the strings
  * it built (freed in teardown). */
 struct fx {
 	char *dir;
-	struct run r;
+	struct lgt_run r;
 	char *strs[MAX_STRS];
 	size_t n_strs;
 };
@@ -88,12 +81,6 @@ static const char *fmt(struct fx *f, const char *format, ...)
 	return s;
 }
 
-static void run_release(struct run *r)
-{
-	free(r->out);
-	free(r->err);
-	*r = (struct run){ 0 };
-}
 
 static int setup(void **state)
 {
@@ -115,22 +102,14 @@ static int setup(void **state)
 	return 0;
 }
 
-static int remove_one(const char *path, const struct stat *st, int flag,
-		      struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
 
 static int teardown(void **state)
 {
 	struct fx *f = *state;
 
-	nftw(f->dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+	lgt_rm_tree(f->dir);
 	free(f->dir);
-	run_release(&f->r);
+	lgt_run_release(&f->r);
 	for (size_t i = 0; i < f->n_strs; i++)
 		free(f->strs[i]);
 	free(f);
@@ -139,77 +118,10 @@ static int teardown(void **state)
 
 /* ---- running a program --------------------------------------------------- */
 
-/* Appends what is readable on `fd` to *buf; 0 at end of file. */
-static int drain(int fd, char **buf, size_t *len, size_t *cap)
+/* Runs argv[0] with argv in `cwd` (see lgt_spawn). */
+static void spawn(const char *cwd, const char *const *argv, struct lgt_run *r)
 {
-	if (*cap - *len < 4096) {
-		*cap = *cap * 2 + 4096;
-		*buf = realloc(*buf, *cap);
-		assert_non_null(*buf);
-	}
-	ssize_t n = read(fd, *buf + *len, *cap - *len - 1);
-	if (n < 0 && errno == EINTR)
-		return 1;
-	assert_true(n >= 0);
-	*len += (size_t)n;
-	(*buf)[*len] = '\0';
-	return n > 0;
-}
-
-/*
- * Runs argv[0] with argv in `cwd`, standard input from /dev/null, and
- * collects both outputs (read together, so neither pipe can fill up).
- */
-static void spawn(const char *cwd, const char *const *argv, struct run *r)
-{
-	int op[2], ep[2];
-
-	run_release(r);
-	assert_int_equal(pipe2(op, O_CLOEXEC), 0);
-	assert_int_equal(pipe2(ep, O_CLOEXEC), 0);
-	pid_t pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		int in = open("/dev/null", O_RDONLY);
-		if (in < 0 || dup2(in, 0) < 0 || dup2(op[1], 1) < 0 ||
-		    dup2(ep[1], 2) < 0 || (cwd && chdir(cwd) != 0))
-			_exit(126);
-		execve(argv[0], (char *const *)argv, child_env);
-		_exit(127);
-	}
-	close(op[1]);
-	close(ep[1]);
-
-	size_t olen = 0, ocap = 0, elen = 0, ecap = 0;
-	struct pollfd p[2] = { { op[0], POLLIN, 0 }, { ep[0], POLLIN, 0 } };
-	int open_fds = 2;
-	while (open_fds) {
-		if (poll(p, 2, -1) < 0) {
-			assert_int_equal(errno, EINTR);
-			continue;
-		}
-		for (int i = 0; i < 2; i++) {
-			if (p[i].fd < 0 || !p[i].revents)
-				continue;
-			int more = i == 0 ? drain(p[i].fd, &r->out, &olen, &ocap)
-					  : drain(p[i].fd, &r->err, &elen, &ecap);
-			if (!more) {
-				close(p[i].fd);
-				p[i].fd = -1;
-				open_fds--;
-			}
-		}
-	}
-	int st;
-	while (waitpid(pid, &st, 0) < 0)
-		assert_int_equal(errno, EINTR);
-	r->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-	if (!r->out)
-		r->out = strdup("");
-	if (!r->err)
-		r->err = strdup("");
-	assert_non_null(r->out);
-	assert_non_null(r->err);
+	assert_int_equal(lgt_spawn(cwd, argv, child_env, r), 0);
 }
 
 /* Runs leakgate with the arguments after `cwd` (NULL-terminated) in `cwd`. */
@@ -464,14 +376,14 @@ static void cli__sarif_output_file_validates(void **state)
 	 * --no-cache, no cache directory either). */
 	assert_string_equal(listing(f, f->dir), "out.sarif\n");
 
-	struct run v = { 0 };
+	struct lgt_run v = { 0 };
 	const char *validate[] = { "/usr/bin/python3", "-m", "jsonschema", "-i",
 				   "out.sarif", sarif_schema, NULL };
 	spawn(f->dir, validate, &v);
 	if (v.status != 0)
 		fail_msg("out.sarif does not validate against %s:\n%s%s",
 			 sarif_schema, v.out, v.err);
-	run_release(&v);
+	lgt_run_release(&v);
 
 	json_error_t jerr;
 	json_t *sarif = json_load_file(fmt(f, "%s/out.sarif", f->dir), 0, &jerr);
@@ -1033,14 +945,14 @@ static void cli__readme_usage_is_the_help_text(void **state)
 
 static void validate_sarif(struct fx *f, const char *name)
 {
-	struct run v = { 0 };
+	struct lgt_run v = { 0 };
 	const char *validate[] = { "/usr/bin/python3", "-m", "jsonschema", "-i",
 				   name, sarif_schema, NULL };
 	spawn(f->dir, validate, &v);
 	if (v.status != 0)
 		fail_msg("%s does not validate against %s:\n%s%s", name, sarif_schema,
 			 v.out, v.err);
-	run_release(&v);
+	lgt_run_release(&v);
 }
 
 static int cmp_strp(const void *a, const void *b)

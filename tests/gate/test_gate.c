@@ -25,9 +25,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
-#include <poll.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -35,10 +33,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "lgtest.h"
 
 /* ---- the command line of this program, read once in main ---------------- */
 
@@ -51,20 +50,13 @@ static const char *gitlab_schema;  /* its directory's gitlab-codeclimate-issue.s
 
 #define MAX_STRS 128
 
-/* What a program printed and how it ended. */
-struct run {
-	int status;  /* exit status; 128 + N when killed by signal N */
-	char *out;   /* standard output, NUL-terminated */
-	char *err;   /* standard error, NUL-terminated */
-};
-
 /* One test's state: a temporary directory holding the repository (repo/)
  * and what lives outside it (the job summary, spare baselines), the last
  * run, and the strings the test built (freed in teardown). */
 struct fx {
 	char *dir;         /* the temporary directory */
 	char *repo;        /* dir/repo: the git work tree */
-	struct run r;
+	struct lgt_run r;
 	char *strs[MAX_STRS];
 	size_t n_strs;
 };
@@ -95,21 +87,7 @@ static const char *keep(struct fx *f, char *s)
 	return s;
 }
 
-static void run_release(struct run *r)
-{
-	free(r->out);
-	free(r->err);
-	*r = (struct run){ 0 };
-}
 
-static int remove_one(const char *path, const struct stat *st, int flag,
-		      struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
 
 static int teardown(void **state)
 {
@@ -118,10 +96,10 @@ static int teardown(void **state)
 	if (!f)
 		return 0;
 	if (f->dir)
-		nftw(f->dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+		lgt_rm_tree(f->dir);
 	free(f->dir);
 	free(f->repo);
-	run_release(&f->r);
+	lgt_run_release(&f->r);
 	for (size_t i = 0; i < f->n_strs; i++)
 		free(f->strs[i]);
 	free(f);
@@ -129,23 +107,6 @@ static int teardown(void **state)
 }
 
 /* ---- running a program --------------------------------------------------- */
-
-/* Appends what is readable on `fd` to *buf; 0 at end of file. */
-static int drain(int fd, char **buf, size_t *len, size_t *cap)
-{
-	if (*cap - *len < 4096) {
-		*cap = *cap * 2 + 4096;
-		*buf = realloc(*buf, *cap);
-		assert_non_null(*buf);
-	}
-	ssize_t n = read(fd, *buf + *len, *cap - *len - 1);
-	if (n < 0 && errno == EINTR)
-		return 1;
-	assert_true(n >= 0);
-	*len += (size_t)n;
-	(*buf)[*len] = '\0';
-	return n > 0;
-}
 
 /* The environment of every program the tests run, plus `extra`
  * ("NAME=VALUE", NULL-terminated; a later one wins).  Malloc'd strings in
@@ -193,59 +154,12 @@ static char **make_env(const struct fx *f, const char *const *extra)
 static void spawn(struct fx *f, const char *cwd, const char *const *extra,
 		  const char *const *argv)
 {
-	int op[2], ep[2];
 	char **env = make_env(f, extra);
-
-	run_release(&f->r);
-	assert_int_equal(pipe2(op, O_CLOEXEC), 0);
-	assert_int_equal(pipe2(ep, O_CLOEXEC), 0);
-	pid_t pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		int in = open("/dev/null", O_RDONLY);
-		if (in < 0 || dup2(in, 0) < 0 || dup2(op[1], 1) < 0 ||
-		    dup2(ep[1], 2) < 0 || chdir(cwd) != 0)
-			_exit(126);
-		execvpe(argv[0], (char *const *)argv, env);
-		_exit(127);
-	}
-	close(op[1]);
-	close(ep[1]);
+	int r = lgt_spawn(cwd, argv, env, &f->r);
 	for (size_t i = 0; env[i]; i++)
 		free(env[i]);
 	free(env);
-
-	struct run *r = &f->r;
-	size_t olen = 0, ocap = 0, elen = 0, ecap = 0;
-	struct pollfd p[2] = { { op[0], POLLIN, 0 }, { ep[0], POLLIN, 0 } };
-	int open_fds = 2;
-	while (open_fds) {
-		if (poll(p, 2, -1) < 0) {
-			assert_int_equal(errno, EINTR);
-			continue;
-		}
-		for (int i = 0; i < 2; i++) {
-			if (p[i].fd < 0 || !p[i].revents)
-				continue;
-			int more = i == 0 ? drain(p[i].fd, &r->out, &olen, &ocap)
-					  : drain(p[i].fd, &r->err, &elen, &ecap);
-			if (!more) {
-				close(p[i].fd);
-				p[i].fd = -1;
-				open_fds--;
-			}
-		}
-	}
-	int st;
-	while (waitpid(pid, &st, 0) < 0)
-		assert_int_equal(errno, EINTR);
-	r->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-	if (!r->out)
-		r->out = strdup("");
-	if (!r->err)
-		r->err = strdup("");
-	assert_non_null(r->out);
-	assert_non_null(r->err);
+	assert_int_equal(r, 0);
 }
 
 #define ARGS(...) ((const char *const[]){ __VA_ARGS__, NULL })

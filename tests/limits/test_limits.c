@@ -12,31 +12,22 @@
  *
  * Usage: test_limits LEAKGATE_BINARY
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <ftw.h>
-#include <poll.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 
-static const char *leakgate;
+#include "lgtest.h"
 
-struct run {
-	int status;
-	char *out, *err;
-};
+static const char *leakgate;
 
 struct fx {
 	char dir[256];
-	struct run r;
+	struct lgt_run r;
 };
 
 static const char pool_h[] =
@@ -58,12 +49,6 @@ static const char pool_yml[] =
 	"      - function: pool_release\n"
 	"        arg: 1\n";
 
-static void run_release(struct run *r)
-{
-	free(r->out);
-	free(r->err);
-	*r = (struct run){ 0 };
-}
 
 static void put(struct fx *f, const char *name, const char *text)
 {
@@ -93,41 +78,14 @@ static int setup(void **state)
 	return 0;
 }
 
-static int remove_one(const char *path, const struct stat *st, int flag,
-		      struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
 
 static int teardown(void **state)
 {
 	struct fx *f = *state;
-	nftw(f->dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
-	run_release(&f->r);
+	lgt_rm_tree(f->dir);
+	lgt_run_release(&f->r);
 	free(f);
 	return 0;
-}
-
-static void drain(int fd, char **buf, size_t *len, size_t *cap, int *open_fd)
-{
-	if (*cap - *len < 65536) {
-		*cap = *cap * 2 + 65536;
-		*buf = realloc(*buf, *cap);
-		assert_non_null(*buf);
-	}
-	ssize_t n = read(fd, *buf + *len, *cap - *len - 1);
-	if (n < 0 && errno == EINTR)
-		return;
-	assert_true(n >= 0);
-	*len += (size_t)n;
-	(*buf)[*len] = '\0';
-	if (n == 0) {
-		close(fd);
-		*open_fd = -1;
-	}
 }
 
 /* Runs leakgate in the test's directory with `args` (NULL-terminated) after
@@ -145,42 +103,7 @@ static void lg(struct fx *f, ...)
 	va_end(ap);
 	argv[n] = NULL;
 
-	run_release(&f->r);
-	int op[2], ep[2];
-	assert_int_equal(pipe2(op, O_CLOEXEC), 0);
-	assert_int_equal(pipe2(ep, O_CLOEXEC), 0);
-	pid_t pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		int in = open("/dev/null", O_RDONLY);
-		if (in < 0 || dup2(in, 0) < 0 || dup2(op[1], 1) < 0 ||
-		    dup2(ep[1], 2) < 0 || chdir(f->dir) != 0)
-			_exit(126);
-		execv(argv[0], (char *const *)argv);
-		_exit(127);
-	}
-	close(op[1]);
-	close(ep[1]);
-	size_t olen = 0, ocap = 0, elen = 0, ecap = 0;
-	struct pollfd p[2] = { { op[0], POLLIN, 0 }, { ep[0], POLLIN, 0 } };
-	while (p[0].fd >= 0 || p[1].fd >= 0) {
-		if (poll(p, 2, -1) < 0) {
-			assert_int_equal(errno, EINTR);
-			continue;
-		}
-		if (p[0].fd >= 0 && p[0].revents)
-			drain(p[0].fd, &f->r.out, &olen, &ocap, &p[0].fd);
-		if (p[1].fd >= 0 && p[1].revents)
-			drain(p[1].fd, &f->r.err, &elen, &ecap, &p[1].fd);
-	}
-	int st;
-	while (waitpid(pid, &st, 0) < 0)
-		assert_int_equal(errno, EINTR);
-	f->r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-	if (!f->r.out)
-		f->r.out = strdup("");
-	if (!f->r.err)
-		f->r.err = strdup("");
+	assert_int_equal(lgt_spawn(f->dir, argv, NULL, &f->r), 0);
 }
 
 static size_t count(const char *hay, const char *needle)
