@@ -82,7 +82,7 @@ static const char usage[] =
 "                          (default: 512)\n"
 "      --max-steps N       per-function budget: analysis steps (default: 2000000)\n"
 "      --max-seconds N     per-file budget: seconds to parse and analyse one\n"
-"                          file (default: 120; 0: no limit)\n"
+"                          file, fractions allowed (default: 120; 0: no limit)\n"
 "      --allow-over-budget a function or file over its budget is a warning,\n"
 "                          not an error (its unexplored paths are not checked)\n"
 "Information:\n"
@@ -309,11 +309,15 @@ static int parse_args(int argc, char **argv, struct options *o)
 				return usage_error("--max-steps expects a positive number, got '%s'", optarg);
 			o->budget.max_steps = (uint64_t)v;
 			break;
-		case OPT_MAX_SECONDS:
-			if (!parse_count(optarg, 0, 1000000, &v))
-				return usage_error("--max-seconds expects a number from 0 to 1000000, got '%s'", optarg);
-			o->budget.max_seconds = (double)v;
+		case OPT_MAX_SECONDS: {
+			char *end = NULL;
+			errno = 0;
+			double secs = strtod(optarg, &end);
+			if (errno || end == optarg || *end || !(secs >= 0 && secs <= 1000000))
+				return usage_error("--max-seconds expects a number of seconds from 0 to 1000000, got '%s'", optarg);
+			o->budget.max_seconds = secs;
 			break;
+		}
 		case OPT_ALLOW_OVER:
 			o->budget.warn = true;
 			break;
