@@ -1731,6 +1731,21 @@ static int seed_sites(struct ctx *c, const struct plan *p, struct lg_arena *keep
 	return ret;
 }
 
+/* The end of lg_analyse() and lg_analyse_outcomes(): running out of memory
+ * is an error; a budget exceeded with the user's leave is LG_OVER_BUDGET;
+ * the plan and the context are released. */
+static int finish(struct ctx *c, struct plan *p, int ret)
+{
+	if (c->oom && ret == 0)
+		ret = lg_diag(c->d, LG_ERROR, NULL, 0, 0, "out of memory analysing '%s'",
+			      c->fn->name);
+	else if (c->over && c->budget->warn && !c->oom)
+		ret = LG_OVER_BUDGET;
+	free(p->sites);
+	ctx_release(c);
+	return ret;
+}
+
 /* The run of the site c->site_blk/site_ev from the states kept for its
  * block (none: the site is never reached). */
 static int run_seeded(struct ctx *c)
@@ -1793,14 +1808,7 @@ int lg_analyse(const struct lg_fn *fn, const struct lg_oracle *oracle,
 		lg_arena_reset(&c.arena);
 	}
 	unseed(&c, &seed_arena);
-	if (c.oom && ret == 0)
-		ret = lg_diag(d, LG_ERROR, NULL, 0, 0, "out of memory analysing '%s'",
-			      fn->name);
-	else if (c.over && c.budget->warn && !c.oom)
-		ret = LG_OVER_BUDGET;
-	free(p.sites);
-	ctx_release(&c);
-	return ret;
+	return finish(&c, &p, ret);
 }
 
 bool lg_returns(const struct lg_fn *fn, const struct lg_oracle *oracle)
@@ -2132,14 +2140,7 @@ int lg_analyse_outcomes(const struct lg_fn *fn, const struct lg_oracle *oracle,
 		lg_arena_reset(&c.arena);
 	}
 
-	if (c.oom && ret == 0)
-		ret = lg_diag(d, LG_ERROR, NULL, 0, 0, "out of memory analysing '%s'",
-			      fn->name);
-	else if (c.over && c.budget->warn && !c.oom)
-		ret = LG_OVER_BUDGET;
-	free(p.sites);
-	ctx_release(&c);
-	return ret;
+	return finish(&c, &p, ret);
 }
 
 void lg_outcomes_release(struct lg_outcomes *o)

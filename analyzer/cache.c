@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "hash.h"
+#include "readfile.h"
 
 #define FORMAT "leakgate-cache/2"
 
@@ -191,40 +192,6 @@ void lg_cache_close(struct lg_cache *c)
 
 /* ---- digests ------------------------------------------------------------------ */
 
-static bool read_file(const char *path, char **buf, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return false;
-	size_t cap = 65536, n = 0;
-	char *b = malloc(cap);
-	while (b) {
-		size_t r = fread(b + n, 1, cap - n, f);
-		n += r;
-		if (r == 0)
-			break;
-		if (n == cap) {
-			char *nb = realloc(b, cap * 2);
-			if (!nb) {
-				free(b);
-				b = NULL;
-				break;
-			}
-			b = nb;
-			cap *= 2;
-		}
-	}
-	bool ok = b && !ferror(f);
-	fclose(f);
-	if (!ok) {
-		free(b);
-		return false;
-	}
-	*buf = b;
-	*len = n;
-	return true;
-}
-
 /* The digest of a file's content, read at most once per run. */
 static bool file_digest(struct lg_cache *c, const char *path, char out[65])
 {
@@ -238,9 +205,9 @@ static bool file_digest(struct lg_cache *c, const char *path, char out[65])
 		}
 	pthread_mutex_unlock(&c->lock);
 
-	char *buf = NULL;
 	size_t len = 0;
-	bool ok = read_file(path, &buf, &len);
+	char *buf = lg_read_file(path, &len);
+	bool ok = buf != NULL;
 	if (ok)
 		lg_sha256_buf(buf, len, out);
 	else

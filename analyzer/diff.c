@@ -16,6 +16,7 @@
 
 #include "compdb.h"
 #include "gate.h"
+#include "readfile.h"
 
 struct range {
 	unsigned first, last;
@@ -160,28 +161,6 @@ oom:
 	return NULL;
 }
 
-static char *slurp(FILE *f, size_t *len)
-{
-	char *buf = NULL;
-	size_t cap = 0, n = 0, r;
-	do {
-		if (n == cap) {
-			char *nb = realloc(buf, (cap = cap ? cap * 2 : 65536) + 1);
-			if (!nb) {
-				free(buf);
-				return NULL;
-			}
-			buf = nb;
-		}
-		r = fread(buf + n, 1, cap - n, f);
-		n += r;
-	} while (r > 0);
-	buf[n] = '\0';
-	if (len)
-		*len = n;
-	return buf;
-}
-
 struct lg_changes *lg_changes_from_diff(const char *path, const char *root,
 					struct lg_diags *d)
 {
@@ -190,11 +169,12 @@ struct lg_changes *lg_changes_from_diff(const char *path, const char *root,
 		lg_diag(d, LG_ERROR, path, 0, 0, "cannot read the diff: %s", strerror(errno));
 		return NULL;
 	}
-	char *text = slurp(f, NULL);
+	char *text = lg_read_stream(f, NULL);
+	int err = errno;
 	if (f != stdin)
 		fclose(f);
 	if (!text) {
-		lg_diag(d, LG_ERROR, path, 0, 0, "cannot read the diff");
+		lg_diag(d, LG_ERROR, path, 0, 0, "cannot read the diff: %s", strerror(err));
 		return NULL;
 	}
 	struct lg_changes *c = parse_diff(text, path, root, d);
@@ -225,7 +205,7 @@ int lg_run_capture(const char *const *argv, const char *dir, char **out,
 	}
 	close(fds[1]);
 	FILE *f = fdopen(fds[0], "rb");
-	char *text = f ? slurp(f, len) : NULL;
+	char *text = f ? lg_read_stream(f, len) : NULL;
 	if (f)
 		fclose(f);
 	else

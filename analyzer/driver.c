@@ -17,6 +17,7 @@
 
 #include "cache.h"
 #include "frontend.h"
+#include "readfile.h"
 #include "report.h"
 #include "summary.h"
 
@@ -78,32 +79,6 @@ static int keep_fn(void *ctx, struct lg_fn *fn)
 	return 0;
 }
 
-static char *read_text(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	char *buf = NULL;
-	size_t cap = 0, n = 0, r;
-	do {
-		if (n == cap) {
-			char *nb = realloc(buf, (cap = cap ? cap * 2 : 65536) + 1);
-			if (!nb) {
-				free(buf);
-				fclose(f);
-				return NULL;
-			}
-			buf = nb;
-		}
-		r = fread(buf + n, 1, cap - n, f);
-		n += r;
-	} while (r > 0);
-	fclose(f);
-	buf[n] = '\0';
-	*len = n;
-	return buf;
-}
-
 static bool is_unsaved(const struct lg_driver_opts *o, const char *path)
 {
 	for (size_t i = 0; i < o->n_unsaved; i++)
@@ -119,7 +94,7 @@ static bool take_cached(struct unit *u)
 	if (!e || !e->fresh)
 		return false;
 	u->info.file = strdup(e->main_file);
-	u->info.source = u->info.file ? read_text(u->info.file, &u->info.source_len) : NULL;
+	u->info.source = u->info.file ? lg_read_file(u->info.file, &u->info.source_len) : NULL;
 	if (!u->info.source) {
 		lg_tu_info_release(&u->info);
 		return false;

@@ -21,6 +21,7 @@
  * analysis; that lives in analysis.c.
  */
 #include "rules.h"
+#include "readfile.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -1019,56 +1020,6 @@ int lg_ruleset_load_buffer(struct lg_ruleset *rs, const char *name,
 	return ret;
 }
 
-/* Reads all of `path` into a new buffer; -1 with errno set. */
-static int read_all(const char *path, char **out, size_t *len)
-{
-	size_t cap = 4096, n = 0;
-	char *buf = NULL;
-	struct stat st;
-	int fd, err = 0;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-		err = EISDIR;
-		goto cleanup;
-	}
-	buf = malloc(cap);
-	while (buf) {
-		ssize_t got;
-
-		if (n == cap) {
-			char *p = realloc(buf, cap * 2);
-
-			if (!p)
-				break;
-			buf = p;
-			cap *= 2;
-		}
-		got = read(fd, buf + n, cap - n);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0) {
-			err = errno;
-			goto cleanup;
-		}
-		if (got == 0) {
-			close(fd);
-			*out = buf;
-			*len = n;
-			return 0;
-		}
-		n += (size_t)got;
-	}
-	err = ENOMEM;
-cleanup:
-	free(buf);
-	close(fd);
-	errno = err;
-	return -1;
-}
-
 int lg_ruleset_load_file(struct lg_ruleset *rs, const char *path,
 			 struct lg_diags *d)
 {
@@ -1082,7 +1033,7 @@ int lg_ruleset_load_file(struct lg_ruleset *rs, const char *path,
 			free(real);
 			return 0;
 		}
-	if (read_all(path, &buf, &len)) {
+	if (!(buf = lg_read_file(path, &len))) {
 		free(real);
 		return lg_diag(d, LG_ERROR, path, 0, 0,
 			       "cannot read rule file: %s", strerror(errno));

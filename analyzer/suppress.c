@@ -14,6 +14,7 @@
 
 #include "compdb.h"
 #include "gate.h"
+#include "readfile.h"
 
 #define MARK "leakgate-ignore("
 
@@ -35,32 +36,6 @@ struct sups {
 	const struct lg_unsaved *unsaved;   /* contents that are not the disk's */
 	size_t n_unsaved;
 };
-
-static char *read_all(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	char *buf = NULL;
-	size_t cap = 0, n = 0, r;
-	do {
-		if (n == cap) {
-			char *nb = realloc(buf, (cap = cap ? cap * 2 : 16384) + 1);
-			if (!nb) {
-				free(buf);
-				fclose(f);
-				return NULL;
-			}
-			buf = nb;
-		}
-		r = fread(buf + n, 1, cap - n, f);
-		n += r;
-	} while (r > 0);
-	fclose(f);
-	buf[n] = '\0';
-	*len = n;
-	return buf;
-}
 
 /* Parses the suppressions of one line into `s`. */
 static int scan_line(struct sups *s, const char *file, unsigned line,
@@ -157,7 +132,7 @@ static int scan_file(struct sups *s, const char *file)
 			len = buf ? strlen(buf) : 0;
 		}
 	if (!buf)
-		buf = read_all(file, &len);
+		buf = lg_read_file(file, &len);
 	if (!buf)
 		return 0;   /* unreadable: nothing suppressed there */
 	unsigned line = 1;
