@@ -1999,6 +1999,35 @@ static void mark_touched(struct ctx *c, bool *touched, size_t size)
 	}
 }
 
+/*
+ * Is the lvalue named `key` (`pOp->p4.z`, `&cur->locks[i]`) reached from
+ * one of the function's own local variables?  What becomes of it means
+ * nothing to a caller, which cannot name it: a caller's place of the same
+ * text is the caller's own variable.  Such keys get no run of their own.
+ * (A local that shadows a global of the same name in one block hides the
+ * global's key too; the cost is a run not made for a rare case.)
+ */
+static bool rooted_in_a_local(const struct lg_fn *fn, const char *key)
+{
+	if (!key)
+		return false;
+	while (*key == '&' || *key == '*' || *key == '(')
+		key++;
+	size_t len = 0;
+	while ((key[len] >= 'a' && key[len] <= 'z') || (key[len] >= 'A' && key[len] <= 'Z') ||
+	       (key[len] >= '0' && key[len] <= '9') || key[len] == '_')
+		len++;
+	if (len == 0)
+		return false;
+	for (lg_var_id v = 0; v < fn->n_vars; v++) {
+		const struct lg_var *x = &fn->vars[v];
+		if ((x->kind == LG_VAR_LOCAL || x->kind == LG_VAR_TEMP) && x->name &&
+		    strncmp(x->name, key, len) == 0 && x->name[len] == '\0')
+			return true;
+	}
+	return false;
+}
+
 int lg_analyse_outcomes(const struct lg_fn *fn, const struct lg_oracle *oracle,
 			const struct lg_budget *budget, struct lg_outcomes *out,
 			struct lg_diags *d)
@@ -2121,7 +2150,7 @@ int lg_analyse_outcomes(const struct lg_fn *fn, const struct lg_oracle *oracle,
 	/* global locks the function takes or gives back */
 	for (size_t i = 0; i < c.n_lock_keys && ret == 0 && !c.oom; i++) {
 		const struct lg_opnd *k = c.lock_keys[i];
-		if (k->kind != LG_OPND_LVAL)
+		if (k->kind != LG_OPND_LVAL || rooted_in_a_local(fn, k->key))
 			continue;
 		bool dup = false;
 		for (size_t j = 0; j < i; j++)

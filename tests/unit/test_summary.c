@@ -356,6 +356,80 @@ static void summary__memos_are_taken_only_when_the_digest_matches(void **state)
 			 LG_EFFECT_TRANSFER);
 }
 
+/* A cycle of six functions, each releasing on its own path or handing on:
+ *   rK(c, n) { if (n <= 0) { put(c); return; } r(K+1 mod 6)(c, n); }
+ * Given callers first (the order of discovery), each round would see the
+ * next function as "never returns" and all six would be computed again;
+ * callees first, one round plus the one member whose callee closes the
+ * cycle: 7 computations, not 12. */
+static void summary__recursion_is_computed_callees_first(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const names[6] = { "r0", "r1", "r2", "r3", "r4", "r5" };
+	for (int k = 0; k < 6; k++) {
+		struct lg_fn *g = fn(f, names[k]);
+		lg_var_id c = lg_fn_var(g, "c", LG_VAR_PARAM);
+		lg_var_id n = lg_fn_var(g, "n", LG_VAR_PARAM);
+		uint32_t b0 = lg_fn_block(g), b1 = lg_fn_block(g), b2 = lg_fn_block(g);
+		branch(g, b0, n, LG_REL_LE, 0, b1, b2);
+		call(g, b1, "put", LG_NOVAR, 1, lg_opnd_var(c));
+		ret(g, b1, lg_opnd_unknown());
+		call(g, b2, names[(k + 1) % 6], LG_NOVAR, 2, lg_opnd_var(c), lg_opnd_var(n));
+		ret(g, b2, lg_opnd_unknown());
+	}
+	char *text = dump(f);
+	for (int k = 0; k < 6; k++) {
+		char want[64];
+		snprintf(want, sizeof(want), "summary %s (%s)\n  release arg 0\n",
+			 names[k], names[k]);
+		assert_non_null(strstr(text, want));
+	}
+	free(text);
+	assert_int_equal(f->sums.computed, 7);
+}
+
+static struct lg_opnd lval(struct lg_fn *g, const char *key)
+{
+	struct lg_opnd op = { .kind = LG_OPND_LVAL, .var = LG_NOVAR };
+	op.key = lg_fn_strdup(g, key);
+	return op;
+}
+
+/* What a function does to a lock named by its text is part of its summary
+ * when a caller could name the same lock (a global, or a place reached
+ * from a parameter), and not when the text starts at one of its own
+ * locals: `cur->locks[i]` in a caller is the caller's `cur`.
+ *   void g_off(void) { unlock(&g_mu[0]); }
+ *   void p_off(struct s *p) { unlock(&p->mus[1]); }
+ *   void l_off(void) { struct s *cur = ...; unlock(&cur->mus[1]); } */
+static void summary__locks_named_from_a_local_are_not_summarised(void **state)
+{
+	struct fixture *f = *state;
+	struct lg_fn *g = fn(f, "g_off");
+	uint32_t b = lg_fn_block(g);
+	call(g, b, "unlock", LG_NOVAR, 1, lval(g, "&g_mu[0]"));
+	ret(g, b, lg_opnd_unknown());
+
+	g = fn(f, "p_off");
+	lg_fn_var(g, "p", LG_VAR_PARAM);
+	b = lg_fn_block(g);
+	call(g, b, "unlock", LG_NOVAR, 1, lval(g, "&p->mus[1]"));
+	ret(g, b, lg_opnd_unknown());
+
+	g = fn(f, "l_off");
+	lg_var_id cur = lg_fn_var(g, "cur", LG_VAR_LOCAL);
+	b = lg_fn_block(g);
+	call(g, b, "next", cur, 0);
+	call(g, b, "unlock", LG_NOVAR, 1, lval(g, "&cur->mus[1]"));
+	ret(g, b, lg_opnd_unknown());
+
+	char *text = dump(f);
+	assert_non_null(strstr(text, "summary g_off (g_off)\n  release &g_mu[0]\n"));
+	assert_non_null(strstr(text, "summary p_off (p_off)\n  release &p->mus[1]\n"));
+	assert_non_null(strstr(text, "summary l_off (l_off)\n  borrows its arguments\n"));
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -366,6 +440,8 @@ int main(void)
 		T(summary__recursion_reaches_a_fixpoint),
 		T(summary__function_that_never_returns),
 		T(summary__memos_are_taken_only_when_the_digest_matches),
+		T(summary__recursion_is_computed_callees_first),
+		T(summary__locks_named_from_a_local_are_not_summarised),
 #undef T
 	};
 	return cmocka_run_group_tests_name("summary", tests, NULL, NULL);
