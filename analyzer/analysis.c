@@ -2028,6 +2028,109 @@ static bool rooted_in_a_local(const struct lg_fn *fn, const char *key)
 	return false;
 }
 
+/*
+ * Which places some event, test or return names, itself or through a place
+ * below it.  A place below a parameter that none of them names is only
+ * reached by what happens to the parameter as a whole (handed to a body
+ * whose code is unknown, its address taken), and every such place of that
+ * parameter (of the same pointer-ness, which sets what a null test means)
+ * fares exactly alike: one run speaks for all of them.  In SQLite this
+ * takes the 34 runs of sqlite3VdbeExec's `p->...` places down to a handful.
+ */
+static void name_up(const struct ctx *c, bool *named, size_t size, lg_var_id v)
+{
+	while (v != LG_NOVAR && v < size && !named[v]) {
+		named[v] = true;
+		v = var_parent(c, v);
+	}
+}
+
+static void name_opnd(const struct ctx *c, bool *named, size_t size,
+		      const struct lg_opnd *op)
+{
+	if (op->kind == LG_OPND_VAR || op->kind == LG_OPND_ADDR)
+		name_up(c, named, size, op->var);
+}
+
+static void mark_named(struct ctx *c, bool *named, size_t size)
+{
+	const struct lg_fn *fn = c->fn;
+	for (uint32_t b = 0; b < fn->n_blocks; b++) {
+		const struct lg_block *bl = &fn->blocks[b];
+		if (bl->term == LG_TERM_RETURN)
+			name_opnd(c, named, size, &bl->ret);
+		for (uint32_t i = 0; i < bl->n_edges; i++)
+			if (bl->edges[i].test.rel != LG_REL_NONE)
+				name_up(c, named, size, bl->edges[i].test.var);
+		for (uint32_t i = 0; i < bl->n_ev; i++) {
+			const struct lg_event *e = &bl->ev[i];
+			name_up(c, named, size, e->dst);
+			name_opnd(c, named, size, &e->src);
+			if (e->kind != LG_EV_CALL)
+				continue;
+			for (uint32_t a = 0; a < e->n_args; a++)
+				name_opnd(c, named, size, &e->args[a]);
+			/* a place a callee's summary names (`h_close(a)`
+			 * releasing a->conn) */
+			size_t n = 0;
+			bool known;
+			const struct lg_effect *eff =
+				c->oracle->lookup(c->oracle->ctx, e, &n, &known);
+			for (size_t k = 0; k < n; k++) {
+				if (!eff[k].field || eff[k].arg < 0 ||
+				    (uint32_t)eff[k].arg >= e->n_args)
+					continue;
+				lg_var_id p = place_of(c, &e->args[eff[k].arg], eff[k].field);
+				name_up(c, named, size, p);
+			}
+		}
+	}
+}
+
+struct group {
+	int param;          /* the parameter the places lie below */
+	bool ptr;           /* their pointer-ness */
+	size_t outcome;     /* index of the run that speaks for them */
+	bool copyable;      /* that run's exits name no other place */
+};
+
+/* The run's exits name no place but the tracked one: they read the same
+ * for any place of its group. */
+static bool exits_stay_put(const struct lg_outcome *o)
+{
+	for (uint32_t i = 0; i < o->n_exits; i++)
+		if (o->exits[i].fate == LG_FATE_OUT &&
+		    (o->exits[i].out_arg != o->param ||
+		     strcmp(o->exits[i].out_path, o->path) != 0))
+			return false;
+	return true;
+}
+
+/* The outcome of run `from`, for place `v` (`path`) of the same group. */
+static int copy_outcome(struct ctx *c, struct lg_outcomes *out, size_t from,
+			lg_var_id v, const char *path)
+{
+	struct lg_outcome *o = new_outcome(c, out);
+	if (!o)
+		return -1;
+	const struct lg_outcome *src = &out->v[from];
+	*o = *src;
+	o->exits = malloc((src->n_exits ? src->n_exits : 1) * sizeof(*o->exits));
+	if (!o->exits) {
+		o->n_exits = 0;
+		c->oom = true;
+		return -1;
+	}
+	memcpy(o->exits, src->exits, src->n_exits * sizeof(*o->exits));
+	o->var = v;
+	snprintf(o->path, sizeof(o->path), "%s", path);
+	for (uint32_t i = 0; i < o->n_exits; i++)
+		if (o->exits[i].fate == LG_FATE_OUT)
+			snprintf(o->exits[i].out_path, sizeof(o->exits[i].out_path),
+				 "%s", path);
+	return 0;
+}
+
 int lg_analyse_outcomes(const struct lg_fn *fn, const struct lg_oracle *oracle,
 			const struct lg_budget *budget, struct lg_outcomes *out,
 			struct lg_diags *d)
@@ -2126,11 +2229,27 @@ int lg_analyse_outcomes(const struct lg_fn *fn, const struct lg_oracle *oracle,
 		c.oom = true;
 	else
 		mark_touched(&c, touched, n_touched);
+	bool *named = touched ? calloc(n_touched + 1, sizeof(*named)) : NULL;
+	if (named)
+		mark_named(&c, named, n_touched);
+	struct group *groups = NULL;
+	size_t n_groups = 0;
 	for (lg_var_id v = 0; v < fn->n_vars + c.n_xv && ret == 0 && !c.oom; v++) {
 		int arg;
 		char path[LG_PATH_MAX];
 		if (v >= n_touched || !touched[v] || !param_place(&c, v, &arg, path))
 			continue;
+		/* a place no event names: one run speaks for its group */
+		struct group *g = NULL;
+		bool anon = named && !named[v] && !is_param(&c, v);
+		bool ptr = v >= fn->n_vars || fn->vars[v].is_pointer;
+		for (size_t i = 0; anon && i < n_groups && !g; i++)
+			if (groups[i].param == arg && groups[i].ptr == ptr)
+				g = &groups[i];
+		if (g && g->copyable) {
+			copy_outcome(&c, out, g->outcome, v, path);
+			continue;
+		}
 		struct lg_outcome *o = new_outcome(&c, out);
 		if (!o)
 			break;
@@ -2143,8 +2262,20 @@ int lg_analyse_outcomes(const struct lg_fn *fn, const struct lg_oracle *oracle,
 		c.outcome = o;
 		ret = run(&c, entry_with(&c, v, NULL));
 		lg_arena_reset(&c.arena);
+		if (anon && !g && ret == 0 && !c.oom) {
+			struct group *gv = realloc(groups, (n_groups + 1) * sizeof(*gv));
+			if (!gv) {
+				c.oom = true;
+				break;
+			}
+			groups = gv;
+			groups[n_groups++] = (struct group){
+				arg, ptr, out->n - 1, exits_stay_put(&out->v[out->n - 1]),
+			};
+		}
 	}
-
+	free(groups);
+	free(named);
 	free(touched);
 
 	/* global locks the function takes or gives back */

@@ -430,6 +430,40 @@ static void summary__locks_named_from_a_local_are_not_summarised(void **state)
 	free(text);
 }
 
+/* Places below a parameter that no event names share one run; each still
+ * gets its own effect, in its own words, and a named place keeps its own:
+ *   int f(struct s *p, int x) {      (p->a, p->b: named by no event)
+ *       put(p->c);
+ *       if (x) { unknown(p); return 0; }
+ *       return 1;                     (p->a, p->b left where they were)
+ *   } */
+static void summary__places_named_by_no_event_share_a_run(void **state)
+{
+	struct fixture *f = *state;
+	struct lg_fn *g = fn(f, "f");
+	lg_var_id p = lg_fn_var(g, "p", LG_VAR_PARAM);
+	lg_var_id x = lg_fn_var(g, "x", LG_VAR_PARAM);
+	g->vars[p].is_pointer = 1;
+	lg_var_id a = lg_fn_field(g, p, "->a");
+	lg_var_id bb = lg_fn_field(g, p, "->b");
+	lg_var_id c = lg_fn_field(g, p, "->c");
+	g->vars[a].is_pointer = g->vars[bb].is_pointer = g->vars[c].is_pointer = 1;
+	uint32_t b0 = lg_fn_block(g), b1 = lg_fn_block(g), b2 = lg_fn_block(g);
+	call(g, b0, "put", LG_NOVAR, 1, lg_opnd_var(c));
+	branch(g, b0, x, LG_REL_NE, 0, b1, b2);
+	call(g, b1, "unknown", LG_NOVAR, 1, lg_opnd_var(p));
+	ret(g, b1, lg_opnd_const(0));
+	ret(g, b2, lg_opnd_const(1));
+
+	char *text = dump(f);
+	assert_string_equal(text,
+		"summary f (f)\n"
+		"  release arg 0->a except when it returns positive\n"
+		"  release arg 0->b except when it returns positive\n"
+		"  release arg 0->c\n");
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -442,6 +476,7 @@ int main(void)
 		T(summary__memos_are_taken_only_when_the_digest_matches),
 		T(summary__recursion_is_computed_callees_first),
 		T(summary__locks_named_from_a_local_are_not_summarised),
+		T(summary__places_named_by_no_event_share_a_run),
 #undef T
 	};
 	return cmocka_run_group_tests_name("summary", tests, NULL, NULL);
