@@ -1302,7 +1302,7 @@ static bool same_key(const struct ctx *c, const struct state *a,
 }
 
 /* Joins `s` into `into` (same key); true when `into` grew. */
-static bool join(struct ctx *c, struct state *into, const struct state *s)
+static bool join(struct state *into, const struct state *s)
 {
 	bool grew = false;
 
@@ -1314,10 +1314,8 @@ static bool join(struct ctx *c, struct state *into, const struct state *s)
 		into->objs[i].smask = m;
 	}
 	/* Value classes of unbound variables: a variable missing on either
-	 * side may be anything. */
-	struct bind *nb = ctx_alloc(c, (into->n_bind + 1) * sizeof(*nb));
-	if (!nb)
-		return false;
+	 * side may be anything.  The result only drops or widens entries, so
+	 * it is written over the old list (`into` owns its arrays). */
 	uint32_t n = 0;
 	for (uint32_t i = 0; i < into->n_bind; i++) {
 		struct bind b = into->binds[i];
@@ -1330,11 +1328,9 @@ static bool join(struct ctx *c, struct state *into, const struct state *s)
 				continue;
 			b.mask = m;
 		}
-		nb[n++] = b;
+		into->binds[n++] = b;
 	}
-	into->binds = nb;
 	into->n_bind = n;
-	into->cap_bind = into->n_bind + 1;
 	return grew;
 }
 
@@ -1379,7 +1375,7 @@ static int propagate(struct ctx *c, uint32_t block, struct state *s)
 	s->hash = state_hash(c, s);
 	for (uint32_t i = 0; i < bs->n; i++) {
 		if (same_key(c, bs->v[i], s)) {
-			if (join(c, bs->v[i], s))
+			if (join(bs->v[i], s))
 				enqueue(c, block, bs->v[i]);
 			return 0;
 		}
@@ -1447,7 +1443,8 @@ static int visit(struct ctx *c, uint32_t blk, const struct state *in)
 	}
 	for (uint32_t j = 0; j < b->n_edges; j++) {
 		const struct lg_edge *ed = &b->edges[j];
-		struct state *t = state_clone(c, s, 0, 1);
+		/* the last edge takes the visit's own copy */
+		struct state *t = j + 1 == b->n_edges ? s : state_clone(c, s, 0, 1);
 		if (!t)
 			return 0;
 		if (!apply_test(c, t, &ed->test))

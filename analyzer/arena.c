@@ -1,7 +1,9 @@
 /*
  * arena.c - the bump allocator of arena.h.
  *
- * Chunks of at least 64 KiB, kept in a list; `cur` is the one being filled.
+ * Chunks kept in a list; `cur` is the one being filled.  The first is 4 KiB
+ * and each new one as large as all before it, up to 64 KiB: most functions'
+ * graphs fit in a few KiB, and a program keeps thousands of them.
  * A request larger than a chunk gets a chunk of its own.  lg_arena_reset()
  * keeps every chunk and starts filling from the first again, so an analysis
  * that runs many times over one function touches fresh memory only once.
@@ -20,6 +22,7 @@ struct lg_arena_chunk {
 	alignas(max_align_t) unsigned char data[];
 };
 
+#define CHUNK_FIRST ((size_t)4 * 1024)
 #define CHUNK_MIN ((size_t)64 * 1024)
 
 void lg_arena_init(struct lg_arena *a)
@@ -53,7 +56,9 @@ void *lg_arena_alloc_raw(struct lg_arena *a, size_t size)
 			break;
 	}
 	if (!c || c->size - c->used < size) {
-		size_t csize = size > CHUNK_MIN ? size : CHUNK_MIN;
+		size_t grow = a->total < CHUNK_FIRST ? CHUNK_FIRST
+			    : a->total < CHUNK_MIN ? a->total : CHUNK_MIN;
+		size_t csize = size > grow ? size : grow;
 		struct lg_arena_chunk *n = malloc(sizeof(*n) + csize);
 		if (!n)
 			return NULL;

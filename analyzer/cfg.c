@@ -12,10 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Most blocks have one or two events and edges: arrays start small. */
 #define GROW(fn, arr, n, cap)                                                 \
 	do {                                                                  \
 		if ((n) == (cap)) {                                           \
-			uint32_t ncap_ = (cap) ? (cap) * 2 : 8;               \
+			uint32_t ncap_ = (cap) ? (cap) * 2 : 2;               \
 			void *p_ = lg_arena_grow(&(fn)->arena, (arr), (n),    \
 						 ncap_, sizeof(*(arr)));      \
 			if (!p_)                                              \

@@ -729,6 +729,186 @@ static bool callees_first(const struct graph *g, const size_t *members, size_t n
 	return true;
 }
 
+/* Summarises `member` unless its inputs (its graph, its callees'
+ * summaries: `seen`, the digest it was last computed with) are unchanged
+ * since; `first` forces it.  *changed when its summary changed.  1 when it
+ * was computed, 0 when skipped, -1 when memory ran out. */
+static int compute_member(struct scc_ctx *c, size_t member, char seen[65],
+			  bool first, bool *changed)
+{
+	const struct lg_fn *fn = c->g->fns[member];
+	struct lg_summary *sum = summary_of(c, member);
+	if (!sum)
+		return 0;
+	char now[65];
+	input_digest(c->s, fn, now);
+	if (!first && strcmp(now, seen) == 0)
+		return 0;
+	memcpy(seen, now, sizeof(now));
+	struct lg_effect *old = sum->effects;
+	size_t n_old = sum->n_effects;
+	sum->effects = NULL;
+	sum->n_effects = 0;
+	struct lg_summary tmp = *sum;
+	if (summarise(fn, &c->oracle, c->budget, &tmp) < 0) {
+		sum->effects = old;
+		sum->n_effects = n_old;
+		return -1;
+	}
+	*changed = !same_effects(old, n_old, tmp.effects, tmp.n_effects);
+	free_effects(old, n_old);
+	sum->effects = tmp.effects;
+	sum->n_effects = tmp.n_effects;
+	sum->usable = tmp.usable;
+	return 1;
+}
+
+/*
+ * One round of a recursive component on several threads, with exactly the
+ * result of computing the members one after the other in `order`: of two
+ * members where one calls the other, the one earlier in `order` is computed
+ * first (so a callee earlier in the order is read as computed this round,
+ * one later as it was last round, as in the serial round); members with no
+ * call between them are computed at once.  Which thread takes which member
+ * changes nothing.
+ */
+struct sched {
+	struct scc_ctx *c;
+	const size_t *order;
+	size_t n;
+	size_t **after;        /* after[i]: the tasks that wait for task i */
+	size_t *n_after;
+	size_t *n_before;      /* how many tasks task i waits for */
+	char (*seen)[65];
+	bool first;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	size_t *waiting, *ready;
+	size_t n_ready, done, computed;
+	bool changed, failed;
+};
+
+static void *round_worker(void *arg)
+{
+	struct sched *s = arg;
+	pthread_mutex_lock(&s->lock);
+	for (;;) {
+		while (s->n_ready == 0 && s->done < s->n && !s->failed)
+			pthread_cond_wait(&s->cond, &s->lock);
+		if (s->done == s->n || s->failed)
+			break;
+		size_t i = s->ready[--s->n_ready];
+		pthread_mutex_unlock(&s->lock);
+		bool changed = false;
+		int r = compute_member(s->c, s->order[i], s->seen[i], s->first, &changed);
+		pthread_mutex_lock(&s->lock);
+		s->failed |= r < 0;
+		s->computed += r > 0;
+		s->changed |= changed;
+		s->done++;
+		for (size_t k = 0; k < s->n_after[i]; k++)
+			if (--s->waiting[s->after[i][k]] == 0)
+				s->ready[s->n_ready++] = s->after[i][k];
+		pthread_cond_broadcast(&s->cond);
+	}
+	pthread_mutex_unlock(&s->lock);
+	return NULL;
+}
+
+struct member_pos {
+	size_t member, pos;
+};
+
+static int cmp_member(const void *a, const void *b)
+{
+	const struct member_pos *x = a, *y = b;
+	return x->member < y->member ? -1 : x->member > y->member;
+}
+
+/* Who waits for whom: one edge per call between two members, from the
+ * earlier in `order` to the later.  -1 when memory runs out. */
+static int sched_build(struct sched *s)
+{
+	size_t n = s->n;
+	struct member_pos *pos = malloc(n * sizeof(*pos));
+	s->after = calloc(n, sizeof(*s->after));
+	s->n_after = calloc(n, sizeof(*s->n_after));
+	s->n_before = calloc(n, sizeof(*s->n_before));
+	s->waiting = malloc(n * sizeof(*s->waiting));
+	s->ready = malloc(n * sizeof(*s->ready));
+	if (!pos || !s->after || !s->n_after || !s->n_before || !s->waiting || !s->ready) {
+		free(pos);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		pos[i] = (struct member_pos){ s->order[i], i };
+	qsort(pos, n, sizeof(*pos), cmp_member);
+	const struct graph *g = s->c->g;
+	for (size_t i = 0; i < n; i++) {
+		size_t u = s->order[i];
+		for (size_t e = 0; e < g->n_succ[u]; e++) {
+			struct member_pos key = { g->succ[u][e], 0 };
+			const struct member_pos *w = bsearch(&key, pos, n, sizeof(*pos), cmp_member);
+			if (!w || w->pos == i)
+				continue;
+			size_t lo = w->pos < i ? w->pos : i, hi = w->pos < i ? i : w->pos;
+			size_t *v = realloc(s->after[lo], (s->n_after[lo] + 1) * sizeof(*v));
+			if (!v) {
+				free(pos);
+				return -1;
+			}
+			s->after[lo] = v;
+			s->after[lo][s->n_after[lo]++] = hi;
+			s->n_before[hi]++;
+		}
+	}
+	free(pos);
+	return 0;
+}
+
+static void sched_release(struct sched *s)
+{
+	for (size_t i = 0; s->after && i < s->n; i++)
+		free(s->after[i]);
+	free(s->after);
+	free(s->n_after);
+	free(s->n_before);
+	free(s->waiting);
+	free(s->ready);
+}
+
+/* One round on `jobs` threads (this one included).  -1 when memory ran
+ * out. */
+static int sched_round(struct sched *s, int jobs, bool *changed)
+{
+	s->n_ready = s->done = s->computed = 0;
+	s->changed = s->failed = false;
+	for (size_t i = 0; i < s->n; i++) {
+		s->waiting[i] = s->n_before[i];
+		if (s->waiting[i] == 0)
+			s->ready[s->n_ready++] = i;
+	}
+	pthread_mutex_init(&s->lock, NULL);
+	pthread_cond_init(&s->cond, NULL);
+	pthread_t t[16];
+	int started = 0;
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, (size_t)64 << 20);
+	for (int i = 1; i < jobs && started < 16; i++)
+		if (pthread_create(&t[started], &attr, round_worker, s) == 0)
+			started++;
+	pthread_attr_destroy(&attr);
+	round_worker(s);
+	for (int i = 0; i < started; i++)
+		pthread_join(t[i], NULL);
+	pthread_cond_destroy(&s->cond);
+	pthread_mutex_destroy(&s->lock);
+	s->c->counts->computed += s->computed;
+	*changed = s->changed;
+	return s->failed ? -1 : 0;
+}
+
 static int on_scc(void *ctx, const size_t *members, size_t n)
 {
 	struct scc_ctx *c = ctx;
@@ -758,53 +938,40 @@ static int on_scc(void *ctx, const size_t *members, size_t n)
 	 * callees' summaries did not change since is not computed again */
 	char (*seen)[65] = calloc(n, sizeof(*seen));
 	size_t *order = malloc(n * sizeof(*order));
-	if (!seen || !order) {
-		free(seen);
-		free(order);
-		return -1;
-	}
-	if (recursive)
+	int ret = seen && order ? 0 : -1;
+	if (ret == 0 && recursive)
 		callees_first(c->g, members, n, order);
-	else
+	else if (ret == 0)
 		order[0] = members[0];
-	for (int round = 0; round < MAX_ROUNDS; round++) {
+	/* a recursion of several functions is shared among the threads */
+	int jobs = c->s->jobs;
+	struct sched sc = { .c = c, .order = order, .n = n, .seen = seen };
+	bool parallel = ret == 0 && n > 1 && jobs > 1 && sched_build(&sc) == 0;
+	for (int round = 0; round < MAX_ROUNDS && ret == 0; round++) {
 		bool changed = false;
-		for (size_t i = 0; i < n; i++) {
-			const struct lg_fn *fn = c->g->fns[order[i]];
-			struct lg_summary *sum = summary_of(c, order[i]);
-			if (!sum)
-				continue;
-			char now[65];
-			input_digest(c->s, fn, now);
-			if (round > 0 && strcmp(now, seen[i]) == 0)
-				continue;
-			memcpy(seen[i], now, sizeof(now));
-			struct lg_effect *old = sum->effects;
-			size_t n_old = sum->n_effects;
-			sum->effects = NULL;
-			sum->n_effects = 0;
-			struct lg_summary tmp = *sum;
-			if (summarise(fn, &c->oracle, c->budget, &tmp) < 0) {
-				sum->effects = old;
-				sum->n_effects = n_old;
-				free(seen);
-				free(order);
-				return -1;
+		if (parallel) {
+			sc.first = round == 0;
+			ret = sched_round(&sc, jobs, &changed);
+		} else {
+			for (size_t i = 0; i < n && ret == 0; i++) {
+				bool ch = false;
+				int r = compute_member(c, order[i], seen[i], round == 0, &ch);
+				if (r < 0)
+					ret = -1;
+				c->counts->computed += r > 0;
+				changed |= ch;
 			}
-			c->counts->computed++;
-			changed |= !same_effects(old, n_old, tmp.effects, tmp.n_effects);
-			free_effects(old, n_old);
-			sum->effects = tmp.effects;
-			sum->n_effects = tmp.n_effects;
-			sum->usable = tmp.usable;
 		}
 		/* a component of one function that does not call itself needs
 		 * one round */
 		if (!changed || !recursive)
 			break;
 	}
+	sched_release(&sc);
 	free(seen);
 	free(order);
+	if (ret < 0)
+		return -1;
 	/* digests last: in a recursion they depend on each other's result */
 	for (size_t i = 0; i < n; i++) {
 		struct lg_summary *sum = summary_of(c, members[i]);
