@@ -2129,8 +2129,8 @@ static int copy_outcome(struct ctx *c, struct lg_outcomes *out, size_t from,
 }
 
 int lg_analyse_outcomes(const struct lg_fn *fn, const struct lg_oracle *oracle,
-			const struct lg_budget *budget, struct lg_outcomes *out,
-			struct lg_diags *d)
+			const struct lg_budget *budget, const struct lg_wanted *wanted,
+			struct lg_outcomes *out, struct lg_diags *d)
 {
 	static const struct lg_budget dflt = LG_BUDGET_DEFAULT;
 	struct ctx c = {
@@ -2235,6 +2235,10 @@ int lg_analyse_outcomes(const struct lg_fn *fn, const struct lg_oracle *oracle,
 		int arg;
 		char path[LG_PATH_MAX];
 		if (v >= n_touched || !touched[v] || !param_place(&c, v, &arg, path))
+			continue;
+		/* a place no caller can hand anything in */
+		if (path[0] && wanted && wanted->wants &&
+		    !wanted->wants(wanted->ctx, arg, path))
 			continue;
 		/* a place no event names: one run speaks for its group */
 		struct group *g = NULL;

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "demand.h"
 #include "hash.h"
 
 #define MAX_ROUNDS 8
@@ -362,7 +363,8 @@ static void summarise_given(const struct lg_outcome *o, struct effects *es)
 }
 
 static int summarise(const struct lg_fn *fn, const struct lg_oracle *oracle,
-		     const struct lg_budget *budget, struct lg_summary *sum)
+		     const struct lg_budget *budget, const struct lg_wanted *wanted,
+		     struct lg_summary *sum)
 {
 	struct lg_outcomes oc = LG_OUTCOMES_INIT;
 	struct lg_diags scratch = LG_DIAGS_INIT;
@@ -379,7 +381,7 @@ static int summarise(const struct lg_fn *fn, const struct lg_oracle *oracle,
 		struct lg_budget b = budget ? *budget : dflt;
 		if (b.max_seconds > 0)
 			b.deadline = lg_now() + b.max_seconds;
-		r = lg_analyse_outcomes(fn, oracle, &b, &oc, &scratch);
+		r = lg_analyse_outcomes(fn, oracle, &b, wanted, &oc, &scratch);
 		for (size_t i = 0; i < oc.n && r == 0; i++) {
 			if (oc.v[i].track == LG_TRACK_ACQUIRE)
 				summarise_acquire(fn, &oc.v[i], &es);
@@ -446,14 +448,16 @@ static void hash_effects(struct lg_sha256 *h, const struct lg_effect *e, size_t 
 	}
 }
 
-/* What `fn`'s summary and findings depend on: its graph, the rules, and
- * the summary of every function it calls (by id, in call order). */
-static void input_digest(const struct lg_summaries *s, const struct lg_fn *fn,
-			 char out[65])
+/* What `fn` (number `i` of the demand `dm`) has its summary and findings
+ * depend on: its graph, the rules, the places its callers demand, and the
+ * summary of every function it calls (by id, in call order). */
+static void input_digest(const struct lg_summaries *s, const struct lg_demand *dm,
+			 size_t i, const struct lg_fn *fn, char out[65])
 {
 	struct lg_sha256 h;
 	lg_sha256_init(&h);
-	hash_str_field(&h, "leakgate-summary/1");
+	hash_str_field(&h, "leakgate-summary/2");
+	lg_demand_hash(dm, i, &h);
 	/* without a graph digest (no cache), the id stands for the graph: the
 	 * digest then only tells whether the callees' summaries changed */
 	hash_str_field(&h, fn->digest ? fn->digest : fn->id);
@@ -480,7 +484,28 @@ struct graph {
 	size_t n;
 	size_t **succ;          /* callees that are in `fns` */
 	size_t *n_succ;
+	size_t *idx;            /* id -> index, open hashing (SIZE_MAX: free) */
+	size_t cap;
+	struct lg_demand *demand;
 };
+
+static const char *graph_id(const struct graph *g, size_t i)
+{
+	return g->fns[i]->id ? g->fns[i]->id : g->fns[i]->name;
+}
+
+/* The index of the function whose id is `id`, or SIZE_MAX. */
+static size_t graph_find(const void *ctx, const char *id)
+{
+	const struct graph *g = ctx;
+	if (!g->idx || !id)
+		return SIZE_MAX;
+	size_t h = hash_str(id) & (g->cap - 1);
+	for (; g->idx[h] != SIZE_MAX; h = (h + 1) & (g->cap - 1))
+		if (strcmp(graph_id(g, g->idx[h]), id) == 0)
+			return g->idx[h];
+	return SIZE_MAX;
+}
 
 static int build_graph(struct lg_summaries *s, struct graph *g)
 {
@@ -504,28 +529,23 @@ static int build_graph(struct lg_summaries *s, struct graph *g)
 			return -1;
 		}
 	}
-	/* map id -> index with a small open table */
+	/* map id -> index with a small open table (the first definition) */
 	size_t cap = 64;
 	while (cap < g->n * 2 + 2)
 		cap *= 2;
-	size_t *idx = malloc(cap * sizeof(*idx));
-	if (!idx)
+	g->idx = malloc(cap * sizeof(*g->idx));
+	if (!g->idx)
 		return -1;
+	g->cap = cap;
 	for (size_t i = 0; i < cap; i++)
-		idx[i] = SIZE_MAX;
+		g->idx[i] = SIZE_MAX;
 	for (size_t i = 0; i < g->n; i++) {
-		const char *id = g->fns[i]->id ? g->fns[i]->id : g->fns[i]->name;
-		size_t h = hash_str(id) & (cap - 1);
-		bool dup = false;
-		for (; idx[h] != SIZE_MAX; h = (h + 1) & (cap - 1)) {
-			const struct lg_fn *o = g->fns[idx[h]];
-			if (strcmp(o->id ? o->id : o->name, id) == 0) {
-				dup = true;
-				break;
-			}
-		}
-		if (!dup)
-			idx[h] = i;
+		if (graph_find(g, graph_id(g, i)) != SIZE_MAX)
+			continue;
+		size_t h = hash_str(graph_id(g, i)) & (cap - 1);
+		while (g->idx[h] != SIZE_MAX)
+			h = (h + 1) & (cap - 1);
+		g->idx[h] = i;
 	}
 	for (size_t i = 0; i < g->n; i++) {
 		const struct lg_fn *fn = g->fns[i];
@@ -534,25 +554,19 @@ static int build_graph(struct lg_summaries *s, struct graph *g)
 				const struct lg_event *e = &fn->blocks[b].ev[k];
 				if (e->kind != LG_EV_CALL || !e->callee_id)
 					continue;
-				size_t h = hash_str(e->callee_id) & (cap - 1);
-				for (; idx[h] != SIZE_MAX; h = (h + 1) & (cap - 1)) {
-					const struct lg_fn *o = g->fns[idx[h]];
-					if (strcmp(o->id ? o->id : o->name, e->callee_id) == 0)
-						break;
-				}
-				if (idx[h] == SIZE_MAX)
+				size_t callee = graph_find(g, e->callee_id);
+				if (callee == SIZE_MAX)
 					continue;
 				size_t *v = realloc(g->succ[i], (g->n_succ[i] + 1) * sizeof(*v));
-				if (!v) {
-					free(idx);
+				if (!v)
 					return -1;
-				}
 				g->succ[i] = v;
-				g->succ[i][g->n_succ[i]++] = idx[h];
+				g->succ[i][g->n_succ[i]++] = callee;
 			}
 	}
-	free(idx);
-	return 0;
+	/* which places below parameters callers can hand a resource in */
+	g->demand = lg_demand_compute(g->fns, g->n, s->rules, graph_find, g);
+	return g->demand ? 0 : -1;
 }
 
 /* Tarjan's algorithm without recursion.  Components come out callees
@@ -654,7 +668,7 @@ static bool reuse(struct scc_ctx *c, size_t member)
 	struct lg_summary *sum = summary_of(c, member);
 	if (!sum)
 		return false;
-	input_digest(c->s, c->g->fns[member], sum->digest);
+	input_digest(c->s, c->g->demand, member, c->g->fns[member], sum->digest);
 	if (!m || !m->digest || !c->g->fns[member]->digest ||
 	    strcmp(m->digest, sum->digest) != 0)
 		return false;
@@ -729,6 +743,17 @@ static bool callees_first(const struct graph *g, const size_t *members, size_t n
 	return true;
 }
 
+struct want_ctx {
+	const struct lg_demand *d;
+	size_t i;
+};
+
+static bool wants(const void *ctx, int arg, const char *path)
+{
+	const struct want_ctx *w = ctx;
+	return lg_demand_wants(w->d, w->i, arg, path);
+}
+
 /* Summarises `member` unless its inputs (its graph, its callees'
  * summaries: `seen`, the digest it was last computed with) are unchanged
  * since; `first` forces it.  *changed when its summary changed.  1 when it
@@ -741,7 +766,7 @@ static int compute_member(struct scc_ctx *c, size_t member, char seen[65],
 	if (!sum)
 		return 0;
 	char now[65];
-	input_digest(c->s, fn, now);
+	input_digest(c->s, c->g->demand, member, fn, now);
 	if (!first && strcmp(now, seen) == 0)
 		return 0;
 	memcpy(seen, now, sizeof(now));
@@ -750,7 +775,9 @@ static int compute_member(struct scc_ctx *c, size_t member, char seen[65],
 	sum->effects = NULL;
 	sum->n_effects = 0;
 	struct lg_summary tmp = *sum;
-	if (summarise(fn, &c->oracle, c->budget, &tmp) < 0) {
+	struct want_ctx wc = { c->g->demand, member };
+	struct lg_wanted wanted = { wants, &wc };
+	if (summarise(fn, &c->oracle, c->budget, &wanted, &tmp) < 0) {
 		sum->effects = old;
 		sum->n_effects = n_old;
 		return -1;
@@ -976,7 +1003,8 @@ static int on_scc(void *ctx, const size_t *members, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		struct lg_summary *sum = summary_of(c, members[i]);
 		if (sum)
-			input_digest(c->s, c->g->fns[members[i]], sum->digest);
+			input_digest(c->s, c->g->demand, members[i], c->g->fns[members[i]],
+				     sum->digest);
 	}
 	return 0;
 }
@@ -1083,7 +1111,7 @@ int lg_summaries_compute(struct lg_summaries *s, struct lg_fn *const *fns,
 			 size_t n, const struct lg_budget *budget,
 			 const struct lg_summary_memo *const *memos)
 {
-	struct graph g = { fns, n, NULL, NULL };
+	struct graph g = { .fns = fns, .n = n };
 	struct collect comps = { 0 };
 	int ret = build_graph(s, &g);
 	struct scc_ctx c = { s, &g, budget, lg_summaries_oracle(s), memos, NULL };
@@ -1163,6 +1191,8 @@ int lg_summaries_compute(struct lg_summaries *s, struct lg_fn *const *fns,
 		free(g.succ[i]);
 	free(g.succ);
 	free(g.n_succ);
+	free(g.idx);
+	lg_demand_free(g.demand);
 	return ret;
 }
 

@@ -470,12 +470,84 @@ static void summary__places_named_by_no_event_share_a_run(void **state)
 	ret(g, b1, lg_opnd_const(0));
 	ret(g, b2, lg_opnd_const(1));
 
+	/* a caller that keeps connections in all three, so that they are
+	 * summarised (see summary__only_places_callers_use_are_summarised) */
+	g = fn(f, "use");
+	lg_var_id q = lg_fn_var(g, "q", LG_VAR_PARAM);
+	x = lg_fn_var(g, "x", LG_VAR_PARAM);
+	g->vars[q].is_pointer = 1;
+	b0 = lg_fn_block(g);
+	call(g, b0, "get", lg_fn_field(g, q, "->a"), 0);
+	call(g, b0, "get", lg_fn_field(g, q, "->b"), 0);
+	call(g, b0, "get", lg_fn_field(g, q, "->c"), 0);
+	call(g, b0, "f", LG_NOVAR, 2, lg_opnd_var(q), lg_opnd_var(x));
+	ret(g, b0, lg_opnd_unknown());
+
 	char *text = dump(f);
-	assert_string_equal(text,
+	assert_non_null(strstr(text,
 		"summary f (f)\n"
 		"  release arg 0->a except when it returns positive\n"
 		"  release arg 0->b except when it returns positive\n"
-		"  release arg 0->c\n");
+		"  release arg 0->c\n"
+		"summary use (use)\n"));
+	free(text);
+}
+
+/* A place below a parameter is summarised when some caller can hand a
+ * resource in it, directly or through callers of callers:
+ *   void leaf(struct s *p) { unknown(p); }      p->a, p->b, p->c named
+ *   void mid(struct s *p) { leaf(p); }
+ *   void top(struct s *q) { q->b = get(); mid(q); }
+ *   void loc(void) { struct s l; l.c = get(); leaf(&l); }
+ * Only leaf's p->b and p->c (and mid's p->b) can hold anything. */
+static void summary__only_places_callers_use_are_summarised(void **state)
+{
+	struct fixture *f = *state;
+	struct lg_fn *g = fn(f, "leaf");
+	lg_var_id p = lg_fn_var(g, "p", LG_VAR_PARAM);
+	g->vars[p].is_pointer = 1;
+	lg_var_id a = lg_fn_field(g, p, "->a");
+	lg_var_id bb = lg_fn_field(g, p, "->b");
+	lg_var_id c = lg_fn_field(g, p, "->c");
+	uint32_t b0 = lg_fn_block(g);
+	struct lg_event *e = lg_fn_event(g, b0, LG_EV_ESCAPE, L(2));
+	e->src = lg_opnd_var(a);
+	e = lg_fn_event(g, b0, LG_EV_ESCAPE, L(2));
+	e->src = lg_opnd_var(bb);
+	e = lg_fn_event(g, b0, LG_EV_ESCAPE, L(2));
+	e->src = lg_opnd_var(c);
+	ret(g, b0, lg_opnd_unknown());
+
+	g = fn(f, "mid");
+	p = lg_fn_var(g, "p", LG_VAR_PARAM);
+	g->vars[p].is_pointer = 1;
+	lg_fn_field(g, p, "->a");
+	b0 = lg_fn_block(g);
+	call(g, b0, "leaf", LG_NOVAR, 1, lg_opnd_var(p));
+	ret(g, b0, lg_opnd_unknown());
+
+	g = fn(f, "top");
+	lg_var_id q = lg_fn_var(g, "q", LG_VAR_PARAM);
+	g->vars[q].is_pointer = 1;
+	b0 = lg_fn_block(g);
+	call(g, b0, "get", lg_fn_field(g, q, "->b"), 0);
+	call(g, b0, "mid", LG_NOVAR, 1, lg_opnd_var(q));
+	ret(g, b0, lg_opnd_unknown());
+
+	g = fn(f, "loc");
+	lg_var_id l = lg_fn_var(g, "l", LG_VAR_LOCAL);
+	b0 = lg_fn_block(g);
+	call(g, b0, "get", lg_fn_field(g, l, ".c"), 0);
+	call(g, b0, "leaf", LG_NOVAR, 1, lg_opnd_addr(l));
+	ret(g, b0, lg_opnd_unknown());
+
+	char *text = dump(f);
+	assert_non_null(strstr(text,
+		"summary leaf (leaf)\n"
+		"  transfer arg 0->b\n"
+		"  transfer arg 0->c\n"
+		"summary loc (loc)\n"));
+	assert_non_null(strstr(text, "summary mid (mid)\n  transfer arg 0->b\n"));
 	free(text);
 }
 
@@ -492,6 +564,7 @@ int main(void)
 		T(summary__recursion_is_computed_callees_first),
 		T(summary__locks_named_from_a_local_are_not_summarised),
 		T(summary__places_named_by_no_event_share_a_run),
+		T(summary__only_places_callers_use_are_summarised),
 #undef T
 	};
 	return cmocka_run_group_tests_name("summary", tests, NULL, NULL);
