@@ -458,6 +458,7 @@ int lg_driver_run(const struct lg_driver_opts *o, const struct lg_compdb *db,
 	lg_summaries_init(&summaries, o->rules);
 	summaries.rules_digest = o->rules_digest;
 	summaries.jobs = o->jobs < 1 ? 1 : o->jobs;
+	summaries.digests = s.cache != NULL;
 	if (!all || !memos) {
 		ret = lg_diag(d, LG_ERROR, NULL, 0, 0, "out of memory");
 	} else {

@@ -666,7 +666,7 @@ static bool reuse(struct scc_ctx *c, size_t member)
 {
 	const struct lg_summary_memo *m = c->memos ? c->memos[member] : NULL;
 	struct lg_summary *sum = summary_of(c, member);
-	if (!sum)
+	if (!sum || !c->s->digests)
 		return false;
 	input_digest(c->s, c->g->demand, member, c->g->fns[member], sum->digest);
 	if (!m || !m->digest || !c->g->fns[member]->digest ||
@@ -754,22 +754,15 @@ static bool wants(const void *ctx, int arg, const char *path)
 	return lg_demand_wants(w->d, w->i, arg, path);
 }
 
-/* Summarises `member` unless its inputs (its graph, its callees'
- * summaries: `seen`, the digest it was last computed with) are unchanged
- * since; `first` forces it.  *changed when its summary changed.  1 when it
- * was computed, 0 when skipped, -1 when memory ran out. */
-static int compute_member(struct scc_ctx *c, size_t member, char seen[65],
-			  bool first, bool *changed)
+/* Summarises `member`; *changed when its summary changed.  0, or -1 when
+ * memory ran out. */
+static int compute_member(struct scc_ctx *c, size_t member, bool *changed)
 {
 	const struct lg_fn *fn = c->g->fns[member];
 	struct lg_summary *sum = summary_of(c, member);
+	*changed = false;
 	if (!sum)
 		return 0;
-	char now[65];
-	input_digest(c->s, c->g->demand, member, fn, now);
-	if (!first && strcmp(now, seen) == 0)
-		return 0;
-	memcpy(seen, now, sizeof(now));
 	struct lg_effect *old = sum->effects;
 	size_t n_old = sum->n_effects;
 	sum->effects = NULL;
@@ -787,33 +780,46 @@ static int compute_member(struct scc_ctx *c, size_t member, char seen[65],
 	sum->effects = tmp.effects;
 	sum->n_effects = tmp.n_effects;
 	sum->usable = tmp.usable;
-	return 1;
+	return 0;
 }
 
 /*
- * One round of a recursive component on several threads, with exactly the
- * result of computing the members one after the other in `order`: of two
- * members where one calls the other, the one earlier in `order` is computed
- * first (so a callee earlier in the order is read as computed this round,
- * one later as it was last round, as in the serial round); members with no
- * call between them are computed at once.  Which thread takes which member
- * changes nothing.
+ * A recursive component, its members numbered by their place in `order`
+ * (callees first).  A member is computed again in a round only when the
+ * summary of one of its callees in the component changed since it was
+ * last computed (`dirty`); the component is done when no member is.
+ *
+ * A round runs on several threads with exactly the result of computing the
+ * members one after the other in `order`: of two members where one calls
+ * the other, the one earlier in `order` is computed first (a callee
+ * earlier in the order is read as computed this round, one later as it was
+ * last round, as in the serial round); members with no call between them
+ * are computed at once.  Which thread takes which member changes nothing.
  */
 struct sched {
 	struct scc_ctx *c;
 	const size_t *order;
 	size_t n;
-	size_t **after;        /* after[i]: the tasks that wait for task i */
+	size_t **callers;      /* callers[i]: the members that call member i */
+	size_t *n_callers;
+	size_t **after;        /* after[i]: the members that wait for member i */
 	size_t *n_after;
-	size_t *n_before;      /* how many tasks task i waits for */
-	char (*seen)[65];
-	bool first;
+	size_t *n_before;      /* how many members member i waits for */
+	bool *dirty;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	size_t *waiting, *ready;
 	size_t n_ready, done, computed;
-	bool changed, failed;
+	bool failed;
 };
+
+/* Member i's summary changed: its callers must see it (the lock held when
+ * threads run). */
+static void sched_changed(struct sched *s, size_t i)
+{
+	for (size_t k = 0; k < s->n_callers[i]; k++)
+		s->dirty[s->callers[i][k]] = true;
+}
 
 static void *round_worker(void *arg)
 {
@@ -825,13 +831,16 @@ static void *round_worker(void *arg)
 		if (s->done == s->n || s->failed)
 			break;
 		size_t i = s->ready[--s->n_ready];
+		bool run = s->dirty[i];
+		s->dirty[i] = false;
 		pthread_mutex_unlock(&s->lock);
 		bool changed = false;
-		int r = compute_member(s->c, s->order[i], s->seen[i], s->first, &changed);
+		int r = run ? compute_member(s->c, s->order[i], &changed) : 0;
 		pthread_mutex_lock(&s->lock);
 		s->failed |= r < 0;
-		s->computed += r > 0;
-		s->changed |= changed;
+		s->computed += run;
+		if (changed)
+			sched_changed(s, i);
 		s->done++;
 		for (size_t k = 0; k < s->n_after[i]; k++)
 			if (--s->waiting[s->after[i][k]] == 0)
@@ -852,64 +861,86 @@ static int cmp_member(const void *a, const void *b)
 	return x->member < y->member ? -1 : x->member > y->member;
 }
 
-/* Who waits for whom: one edge per call between two members, from the
- * earlier in `order` to the later.  -1 when memory runs out. */
+static int push(size_t **v, size_t *n, size_t x)
+{
+	size_t *nv = realloc(*v, (*n + 1) * sizeof(*nv));
+	if (!nv)
+		return -1;
+	*v = nv;
+	(*v)[(*n)++] = x;
+	return 0;
+}
+
+/* Who calls whom inside the component, and who waits for whom: one edge
+ * per call between two members, from the earlier in `order` to the later.
+ * -1 when memory runs out. */
 static int sched_build(struct sched *s)
 {
 	size_t n = s->n;
 	struct member_pos *pos = malloc(n * sizeof(*pos));
+	s->callers = calloc(n, sizeof(*s->callers));
+	s->n_callers = calloc(n, sizeof(*s->n_callers));
 	s->after = calloc(n, sizeof(*s->after));
 	s->n_after = calloc(n, sizeof(*s->n_after));
 	s->n_before = calloc(n, sizeof(*s->n_before));
+	s->dirty = malloc(n * sizeof(*s->dirty));
 	s->waiting = malloc(n * sizeof(*s->waiting));
 	s->ready = malloc(n * sizeof(*s->ready));
-	if (!pos || !s->after || !s->n_after || !s->n_before || !s->waiting || !s->ready) {
+	if (!pos || !s->callers || !s->n_callers || !s->after || !s->n_after ||
+	    !s->n_before || !s->dirty || !s->waiting || !s->ready) {
 		free(pos);
 		return -1;
 	}
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		pos[i] = (struct member_pos){ s->order[i], i };
+		s->dirty[i] = true;
+	}
 	qsort(pos, n, sizeof(*pos), cmp_member);
 	const struct graph *g = s->c->g;
-	for (size_t i = 0; i < n; i++) {
+	int ret = 0;
+	for (size_t i = 0; i < n && ret == 0; i++) {
 		size_t u = s->order[i];
-		for (size_t e = 0; e < g->n_succ[u]; e++) {
+		for (size_t e = 0; e < g->n_succ[u] && ret == 0; e++) {
 			struct member_pos key = { g->succ[u][e], 0 };
 			const struct member_pos *w = bsearch(&key, pos, n, sizeof(*pos), cmp_member);
-			if (!w || w->pos == i)
+			if (!w)
+				continue;
+			ret = push(&s->callers[w->pos], &s->n_callers[w->pos], i);
+			if (ret < 0 || w->pos == i)
 				continue;
 			size_t lo = w->pos < i ? w->pos : i, hi = w->pos < i ? i : w->pos;
-			size_t *v = realloc(s->after[lo], (s->n_after[lo] + 1) * sizeof(*v));
-			if (!v) {
-				free(pos);
-				return -1;
-			}
-			s->after[lo] = v;
-			s->after[lo][s->n_after[lo]++] = hi;
+			ret = push(&s->after[lo], &s->n_after[lo], hi);
 			s->n_before[hi]++;
 		}
 	}
 	free(pos);
-	return 0;
+	return ret;
 }
 
 static void sched_release(struct sched *s)
 {
-	for (size_t i = 0; s->after && i < s->n; i++)
-		free(s->after[i]);
+	for (size_t i = 0; i < s->n; i++) {
+		if (s->callers)
+			free(s->callers[i]);
+		if (s->after)
+			free(s->after[i]);
+	}
+	free(s->callers);
+	free(s->n_callers);
 	free(s->after);
 	free(s->n_after);
 	free(s->n_before);
+	free(s->dirty);
 	free(s->waiting);
 	free(s->ready);
 }
 
 /* One round on `jobs` threads (this one included).  -1 when memory ran
  * out. */
-static int sched_round(struct sched *s, int jobs, bool *changed)
+static int sched_round(struct sched *s, int jobs)
 {
 	s->n_ready = s->done = s->computed = 0;
-	s->changed = s->failed = false;
+	s->failed = false;
 	for (size_t i = 0; i < s->n; i++) {
 		s->waiting[i] = s->n_before[i];
 		if (s->waiting[i] == 0)
@@ -932,75 +963,78 @@ static int sched_round(struct sched *s, int jobs, bool *changed)
 	pthread_cond_destroy(&s->cond);
 	pthread_mutex_destroy(&s->lock);
 	s->c->counts->computed += s->computed;
-	*changed = s->changed;
 	return s->failed ? -1 : 0;
+}
+
+/* The same round on this thread alone. */
+static int serial_round(struct sched *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		if (!s->dirty[i])
+			continue;
+		s->dirty[i] = false;
+		bool changed;
+		if (compute_member(s->c, s->order[i], &changed) < 0)
+			return -1;
+		s->c->counts->computed++;
+		if (changed)
+			sched_changed(s, i);
+	}
+	return 0;
 }
 
 static int on_scc(void *ctx, const size_t *members, size_t n)
 {
 	struct scc_ctx *c = ctx;
 	bool recursive = n > 1 || calls_itself(c->g, members[0]);
-	if (!recursive && reuse(c, members[0])) {
-		c->counts->reused++;
+	if (!recursive) {
+		if (reuse(c, members[0])) {
+			c->counts->reused++;
+			return 0;
+		}
+		bool changed;
+		if (compute_member(c, members[0], &changed) < 0)
+			return -1;
+		c->counts->computed++;
 		return 0;
 	}
 	/* In a recursion, each member starts as "never returns": the first
 	 * round sees only the paths that end without recursing, and each round
 	 * adds what the previous one learnt (a greatest fixpoint: a recursive
 	 * release of a list releases on every path). */
-	if (recursive)
-		for (size_t i = 0; i < n; i++) {
-			const struct lg_fn *fn = c->g->fns[members[i]];
-			struct lg_summary *sum = (struct lg_summary *)
-				lg_summaries_find(c->s, fn->id ? fn->id : fn->name);
-			if (!sum || sum->n_effects)
-				continue;
-			sum->effects = calloc(1, sizeof(*sum->effects));
-			if (!sum->effects)
-				return -1;
-			sum->effects[0] = (struct lg_effect){ .kind = LG_EFFECT_STOP, .arg = -1 };
-			sum->n_effects = 1;
-		}
-	/* the input digest each member was last computed with: a member whose
-	 * callees' summaries did not change since is not computed again */
-	char (*seen)[65] = calloc(n, sizeof(*seen));
+	for (size_t i = 0; i < n; i++) {
+		struct lg_summary *sum = summary_of(c, members[i]);
+		if (!sum || sum->n_effects)
+			continue;
+		sum->effects = calloc(1, sizeof(*sum->effects));
+		if (!sum->effects)
+			return -1;
+		sum->effects[0] = (struct lg_effect){ .kind = LG_EFFECT_STOP, .arg = -1 };
+		sum->n_effects = 1;
+	}
 	size_t *order = malloc(n * sizeof(*order));
-	int ret = seen && order ? 0 : -1;
-	if (ret == 0 && recursive)
+	struct sched sc = { .c = c, .order = order, .n = n };
+	int ret = order ? 0 : -1;
+	if (ret == 0) {
 		callees_first(c->g, members, n, order);
-	else if (ret == 0)
-		order[0] = members[0];
+		ret = sched_build(&sc);
+	}
 	/* a recursion of several functions is shared among the threads */
 	int jobs = c->s->jobs;
-	struct sched sc = { .c = c, .order = order, .n = n, .seen = seen };
-	bool parallel = ret == 0 && n > 1 && jobs > 1 && sched_build(&sc) == 0;
 	for (int round = 0; round < MAX_ROUNDS && ret == 0; round++) {
-		bool changed = false;
-		if (parallel) {
-			sc.first = round == 0;
-			ret = sched_round(&sc, jobs, &changed);
-		} else {
-			for (size_t i = 0; i < n && ret == 0; i++) {
-				bool ch = false;
-				int r = compute_member(c, order[i], seen[i], round == 0, &ch);
-				if (r < 0)
-					ret = -1;
-				c->counts->computed += r > 0;
-				changed |= ch;
-			}
-		}
-		/* a component of one function that does not call itself needs
-		 * one round */
-		if (!changed || !recursive)
+		ret = n > 1 && jobs > 1 ? sched_round(&sc, jobs) : serial_round(&sc);
+		bool more = false;
+		for (size_t i = 0; i < n; i++)
+			more |= sc.dirty[i];
+		if (!more)
 			break;
 	}
 	sched_release(&sc);
-	free(seen);
 	free(order);
 	if (ret < 0)
 		return -1;
 	/* digests last: in a recursion they depend on each other's result */
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n && c->s->digests; i++) {
 		struct lg_summary *sum = summary_of(c, members[i]);
 		if (sum)
 			input_digest(c->s, c->g->demand, members[i], c->g->fns[members[i]],

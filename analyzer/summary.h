@@ -46,8 +46,9 @@ struct lg_summary {
 	bool usable;                /* computed in full (not over a budget) */
 	char digest[65];            /* of everything the function's summary and
 				       findings depend on: its graph, the
-				       rules, its callees' summaries ("" when
-				       the graph has no digest) */
+				       rules, the places its callers demand,
+				       its callees' summaries ("" unless
+				       lg_summaries.digests) */
 	bool from_memo;             /* taken from a previous run */
 };
 
@@ -70,6 +71,8 @@ struct lg_summaries {
 	int jobs;                   /* threads for lg_summaries_compute: the
 				       call graph's independent components are
 				       summarised in parallel (< 1: one) */
+	bool digests;               /* compute each summary's digest (for a
+				       cache, and to take memos) */
 };
 
 void lg_summaries_init(struct lg_summaries *s, const struct lg_ruleset *rules);
