@@ -11,16 +11,136 @@
  */
 #include "arena.h"
 
+#include <pthread.h>
 #include <stdalign.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+
+struct region;
 
 struct lg_arena_chunk {
 	struct lg_arena_chunk *next;
+	struct region *region;       /* where it was carved from; NULL: malloc */
 	size_t used, size;
 	alignas(max_align_t) unsigned char data[];
 };
+
+/*
+ * Chunks come from regions of 8 MiB, mapped at a 2 MiB boundary and marked
+ * for transparent huge pages: a program keeps tens of megabytes of graphs,
+ * and on a virtual machine a fault per 4 KiB page costs more than building
+ * them.  A region is handed out by one thread at a time (its current one)
+ * and unmapped when that thread has moved on and every chunk carved from it
+ * is freed (`refs` counts both).  A chunk larger than a quarter of a region
+ * is malloc'd.
+ */
+#define REGION_SIZE ((size_t)8 << 20)
+#define HUGE_PAGE ((size_t)2 << 20)
+
+struct region {
+	atomic_size_t refs;
+	size_t used;
+	unsigned char *base;
+};
+
+static _Thread_local struct region *cur_region;
+static pthread_key_t region_key;
+static pthread_once_t region_once = PTHREAD_ONCE_INIT;
+
+static void region_put(struct region *r)
+{
+	if (atomic_fetch_sub(&r->refs, 1) == 1)
+		munmap(r->base, REGION_SIZE);
+}
+
+static void region_thread_exit(void *r)
+{
+	if (r)
+		region_put(r);
+}
+
+static void region_init(void)
+{
+	pthread_key_create(&region_key, region_thread_exit);
+}
+
+static struct region *region_new(void)
+{
+	size_t len = REGION_SIZE + HUGE_PAGE;
+	unsigned char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	uintptr_t a = ((uintptr_t)p + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
+	unsigned char *base = (unsigned char *)a;
+	if (base > p)
+		munmap(p, (size_t)(base - p));
+	size_t tail = (size_t)(p + len - (base + REGION_SIZE));
+	if (tail)
+		munmap(base + REGION_SIZE, tail);
+#ifdef MADV_HUGEPAGE
+	madvise(base, REGION_SIZE, MADV_HUGEPAGE);
+#endif
+	/* the header lives in the region's first bytes */
+	struct region *r = (struct region *)base;
+	atomic_init(&r->refs, 1);   /* the thread handing it out */
+	r->base = base;
+	r->used = (sizeof(*r) + alignof(max_align_t) - 1) & ~(alignof(max_align_t) - 1);
+	return r;
+}
+
+/* Under AddressSanitizer every chunk is malloc'd, so that it checks the
+ * chunks' bounds and finds an arena never released. */
+#if defined(__SANITIZE_ADDRESS__)
+#define USE_REGIONS 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define USE_REGIONS 0
+#endif
+#endif
+#ifndef USE_REGIONS
+#define USE_REGIONS 1
+#endif
+
+static struct lg_arena_chunk *chunk_new(size_t bytes)
+{
+	bytes = (bytes + alignof(max_align_t) - 1) & ~(alignof(max_align_t) - 1);
+	if (USE_REGIONS && bytes <= REGION_SIZE / 4) {
+		pthread_once(&region_once, region_init);
+		struct region *r = cur_region;
+		if (!r || REGION_SIZE - r->used < bytes) {
+			struct region *n = region_new();
+			if (n) {
+				if (r)
+					region_put(r);
+				cur_region = r = n;
+				pthread_setspecific(region_key, r);
+			}
+		}
+		if (r && REGION_SIZE - r->used >= bytes) {
+			struct lg_arena_chunk *c = (struct lg_arena_chunk *)(r->base + r->used);
+			r->used += bytes;
+			atomic_fetch_add(&r->refs, 1);
+			c->region = r;
+			return c;
+		}
+	}
+	struct lg_arena_chunk *c = malloc(bytes);
+	if (c)
+		c->region = NULL;
+	return c;
+}
+
+static void chunk_free(struct lg_arena_chunk *c)
+{
+	if (c->region)
+		region_put(c->region);
+	else
+		free(c);
+}
 
 #define CHUNK_FIRST ((size_t)4 * 1024)
 #define CHUNK_MIN ((size_t)64 * 1024)
@@ -59,7 +179,7 @@ void *lg_arena_alloc_raw(struct lg_arena *a, size_t size)
 		size_t grow = a->total < CHUNK_FIRST ? CHUNK_FIRST
 			    : a->total < CHUNK_MIN ? a->total : CHUNK_MIN;
 		size_t csize = size > grow ? size : grow;
-		struct lg_arena_chunk *n = malloc(sizeof(*n) + csize);
+		struct lg_arena_chunk *n = chunk_new(sizeof(*n) + csize);
 		if (!n)
 			return NULL;
 		n->used = 0;
@@ -119,7 +239,7 @@ void lg_arena_release(struct lg_arena *a)
 	struct lg_arena_chunk *c = a->head;
 	while (c) {
 		struct lg_arena_chunk *next = c->next;
-		free(c);
+		chunk_free(c);
 		c = next;
 	}
 	lg_arena_init(a);

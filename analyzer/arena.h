@@ -20,7 +20,7 @@ struct lg_arena_chunk;
 struct lg_arena {
 	struct lg_arena_chunk *head; /* every chunk */
 	struct lg_arena_chunk *cur;  /* the chunk being filled */
-	size_t total;                /* bytes obtained from malloc, for budgets */
+	size_t total;                /* bytes of its chunks, for budgets */
 };
 
 #define LG_ARENA_INIT { NULL, NULL, 0 }
