@@ -158,6 +158,16 @@ struct ctx {
 	bool keep_seeds;           /* this run fills `seeds` */
 	bool prune_free;
 	bool site_is_lock;         /* the site locks something given to it */
+	/* what the oracle says of each call, asked once per function: by
+	 * block (ev_base) and event */
+	uint32_t *ev_base;
+	struct asked *asked;
+};
+
+struct asked {
+	const struct lg_effect *eff;
+	uint32_t n;
+	bool known, done;
 };
 
 /* ---- small helpers -------------------------------------------------------- */
@@ -958,6 +968,23 @@ static bool moves_its_argument(const char *callee)
 	return strcmp(callee, "realloc") == 0 || strcmp(callee, "reallocarray") == 0;
 }
 
+/* The oracle's answer for call `e`, event `i` of block `b`: asked once per
+ * function (the summaries it reads do not change while it is analysed). */
+static const struct lg_effect *ask(const struct ctx *c, uint32_t b, uint32_t i,
+				   const struct lg_event *e, size_t *n, bool *known)
+{
+	struct asked *a = c->asked && b < c->fn->n_blocks ? &c->asked[c->ev_base[b] + i] : NULL;
+	if (a && a->done) {
+		*n = a->n;
+		*known = a->known;
+		return a->eff;
+	}
+	const struct lg_effect *eff = c->oracle->lookup(c->oracle->ctx, e, n, known);
+	if (a)
+		*a = (struct asked){ eff, (uint32_t)*n, *known, true };
+	return eff;
+}
+
 static struct state *ev_call(struct ctx *c, struct state *s,
 			     const struct lg_event *e)
 {
@@ -967,7 +994,7 @@ static struct state *ev_call(struct ctx *c, struct state *s,
 	bool handled_arg[64] = { false };
 
 	if (c->oracle && c->oracle->lookup)
-		eff = c->oracle->lookup(c->oracle->ctx, e, &n_eff, &known);
+		eff = ask(c, c->cur_blk, c->cur_ev, e, &n_eff, &known);
 
 	/* Room for the new objects and bindings this call may add. */
 	if (!reserve(c, s, (uint32_t)n_eff + 1, 0))
@@ -1196,7 +1223,7 @@ static bool releases_resource(const struct ctx *c, uint32_t r)
 				continue;
 			bool known;
 			const struct lg_effect *eff =
-				c->oracle->lookup(c->oracle->ctx, e, &n, &known);
+				ask(c, b, i, e, &n, &known);
 			for (size_t k = 0; k < n; k++)
 				if (eff[k].kind == LG_EFFECT_RELEASE &&
 				    (eff[k].resource == r || eff[k].resource == LG_ANY_RESOURCE))
@@ -1595,7 +1622,7 @@ static int plan_sites(struct ctx *c, struct plan *p)
 			if (e->kind != LG_EV_CALL)
 				continue;
 			bool known;
-			const struct lg_effect *eff = c->oracle->lookup(c->oracle->ctx, e, &n, &known);
+			const struct lg_effect *eff = ask(c, b, i, e, &n, &known);
 			const struct lg_effect *first = NULL;
 			for (size_t k = 0; k < n; k++) {
 				if (eff[k].kind == LG_EFFECT_ACQUIRE && !first)
@@ -1662,6 +1689,8 @@ static void find_tested(struct ctx *c)
 static void ctx_release(struct ctx *c)
 {
 	free(c->tested);
+	free(c->ev_base);
+	free(c->asked);
 	for (uint32_t i = 0; i < c->n_xv; i++) {
 		free(c->xv[i].path);
 		free(c->xv[i].name);
@@ -1682,6 +1711,16 @@ static void ctx_release(struct ctx *c)
 static void prepare(struct ctx *c, struct plan *p)
 {
 	lg_arena_init(&c->arena);
+	const struct lg_fn *fn = c->fn;
+	c->ev_base = malloc((fn->n_blocks + 1) * sizeof(*c->ev_base));
+	if (c->ev_base) {
+		uint32_t total = 0;
+		for (uint32_t b = 0; b < fn->n_blocks; b++) {
+			c->ev_base[b] = total;
+			total += fn->blocks[b].n_ev;
+		}
+		c->asked = calloc(total ? total : 1, sizeof(*c->asked));
+	}
 	find_tested(c);
 	if (plan_sites(c, p) < 0)
 		c->oom = true;
@@ -1936,7 +1975,7 @@ static void mark_touched(struct ctx *c, bool *touched, size_t size)
 			size_t n = 0;
 			bool known;
 			const struct lg_effect *eff =
-				c->oracle->lookup(c->oracle->ctx, e, &n, &known);
+				ask(c, b, i, e, &n, &known);
 			for (uint32_t a = 0; a < e->n_args; a++) {
 				const struct lg_opnd *op = &e->args[a];
 				/* by address to an unknown body, or to a callback:
@@ -2072,7 +2111,7 @@ static void mark_named(struct ctx *c, bool *named, size_t size)
 			size_t n = 0;
 			bool known;
 			const struct lg_effect *eff =
-				c->oracle->lookup(c->oracle->ctx, e, &n, &known);
+				ask(c, b, i, e, &n, &known);
 			for (size_t k = 0; k < n; k++) {
 				if (!eff[k].field || eff[k].arg < 0 ||
 				    (uint32_t)eff[k].arg >= e->n_args)
@@ -2209,7 +2248,7 @@ int lg_analyse_outcomes(const struct lg_fn *fn, const struct lg_oracle *oracle,
 			bool known;
 			if (e->kind != LG_EV_CALL)
 				continue;
-			const struct lg_effect *eff = oracle->lookup(oracle->ctx, e, &n, &known);
+			const struct lg_effect *eff = ask(&c, b, i, e, &n, &known);
 			for (size_t k = 0; k < n; k++) {
 				const char *path = eff[k].field ? eff[k].field
 						 : eff[k].site == LG_SITE_OUT_ARG ? "*" : NULL;

@@ -21,6 +21,7 @@
 #include "compdb.h"
 #include "diag.h"
 #include "driver.h"
+#include "analysis.h"
 #include "config.h"
 #include "finding.h"
 #include "gate.h"
@@ -785,6 +786,7 @@ static int write_outputs(const struct options *o, const struct lg_findings *fs,
 
 int main(int argc, char **argv)
 {
+	if (getenv("LG_TRACE")) fprintf(stderr, "T main %.4f\n", lg_now());
 	struct options o = { .jobs = 0, .color = -1, .budget = LG_BUDGET_DEFAULT,
 			     .cache_dir = ".cache/leakgate", .progress = -1 };
 	struct lg_diags d = LG_DIAGS_INIT;
@@ -917,7 +919,9 @@ int main(int argc, char **argv)
 		dopts.progress = show_progress;
 		dopts.progress_ctx = &prog;
 	}
+	double TA = lg_now(); if (getenv("LG_TRACE")) fprintf(stderr, "T before driver %.4f\n", TA);
 	int run = db.n ? lg_driver_run(&dopts, &db, &findings, &d, &stats) : 0;
+	if (getenv("LG_TRACE")) fprintf(stderr, "T driver %.4f\n", lg_now()-TA);
 	if (prog.shown)
 		fputs("\r\033[K", stderr);   /* the line goes before the report */
 	if (o.stats) {
@@ -995,5 +999,6 @@ out:
 	free(o.outs);
 	free(o.excludes);
 	free(o.allow_outside);
+	if (getenv("LG_TRACE")) fprintf(stderr, "T end %.4f\n", lg_now());
 	return status;
 }

@@ -168,7 +168,9 @@ int lg_gate_suppress(struct lg_findings *fs, const char *const *sources,
 	struct sups s = { .unsaved = unsaved, .n_unsaved = n_unsaved };
 	int ret = 0;
 
-	for (size_t i = 0; i < n_sources && ret == 0; i++)
+	/* the files with findings are read below; the others only matter
+	 * for their unused suppressions */
+	for (size_t i = 0; i < n_sources && ret == 0 && report_unused; i++)
 		ret = scan_file(&s, sources[i]);
 	size_t w = 0;
 	for (size_t i = 0; i < fs->n && ret == 0; i++) {
