@@ -46,6 +46,7 @@ void lg_fn_free(struct lg_fn *fn)
 	if (!fn)
 		return;
 	lg_arena_release(&fn->arena);
+	free(fn->blocks);
 	free(fn);
 }
 
@@ -109,13 +110,20 @@ lg_var_id lg_fn_field(struct lg_fn *fn, lg_var_id parent, const char *path)
 	return fn->vars[v].path ? v : LG_NOVAR;
 }
 
+/* The blocks array is the one that grows large (thousands of blocks in one
+ * function): it is malloc'd, so that growing it leaves no copies behind. */
 uint32_t lg_fn_block(struct lg_fn *fn)
 {
-	GROW(fn, fn->blocks, fn->n_blocks, fn->cap_blocks);
+	if (fn->n_blocks == fn->cap_blocks) {
+		uint32_t cap = fn->cap_blocks ? fn->cap_blocks * 2 : 8;
+		struct lg_block *v = realloc(fn->blocks, cap * sizeof(*v));
+		if (!v)
+			return UINT32_MAX;
+		fn->blocks = v;
+		fn->cap_blocks = cap;
+	}
 	memset(&fn->blocks[fn->n_blocks], 0, sizeof(fn->blocks[0]));
 	return fn->n_blocks++;
-oom:
-	return UINT32_MAX;
 }
 
 struct lg_event *lg_fn_event(struct lg_fn *fn, uint32_t block,

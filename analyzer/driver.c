@@ -447,6 +447,13 @@ int lg_driver_run(const struct lg_driver_opts *o, const struct lg_compdb *db,
 	 * cannot reuse it, raise the peak */
 	malloc_trim(0);
 #endif
+	/* the text of each parsed file, to quote its lines (read now, not
+	 * while its tree was alive) */
+	for (size_t i = 0; i < db->n; i++) {
+		struct unit *u = &s.units[i];
+		if (!u->info.source && u->info.file)
+			u->info.source = lg_read_file(u->info.file, &u->info.source_len);
+	}
 	double t1 = wall_seconds();
 
 	/* Phase 2: every function of every unit, bottom up. */

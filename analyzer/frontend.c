@@ -2417,21 +2417,32 @@ static void fill_info(CXTranslationUnit tu, const char *file,
 		      struct lg_tu_info *info)
 {
 	CXFile f = clang_getFile(tu, file);
-	if (f) {
+	if (f)
 		info->file = cx_string(clang_getFileName(f));
-		size_t len = 0;
-		const char *buf = clang_getFileContents(tu, f, &len);
-		if (buf) {
-			info->source = malloc(len + 1);
-			if (info->source) {
-				memcpy(info->source, buf, len);
-				info->source[len] = '\0';
-				info->source_len = len;
-			}
-		}
-	}
 	struct incl_ctx ic = { info, f, false };
 	clang_getInclusions(tu, on_inclusion, &ic);
+}
+
+/* The main file's text, for quoting lines, when the job gave it in memory.
+ * A file on disk is read by the caller, once libclang's tree is gone (a
+ * copy taken while it lived would add the file's size to the peak). */
+static void fill_source(const struct lg_tu_job *job, struct lg_tu_info *info)
+{
+	if (!info->file)
+		return;
+	for (size_t i = 0; i < job->n_unsaved; i++) {
+		const char *p = job->unsaved[i].path;
+		if (strcmp(p, info->file) != 0 && strcmp(p, job->file) != 0)
+			continue;
+		size_t len = job->unsaved[i].len;
+		info->source = malloc(len + 1);
+		if (info->source) {
+			memcpy(info->source, job->unsaved[i].content, len);
+			info->source[len] = '\0';
+			info->source_len = len;
+		}
+		return;
+	}
 }
 
 void lg_tu_info_release(struct lg_tu_info *info)
@@ -2585,5 +2596,7 @@ int lg_frontend_run(struct lg_frontend *fe, const struct lg_tu_job *job,
 	fe->tu = NULL;
 	noreturn_clear(fe);
 	clang_disposeTranslationUnit(tu);
+	if (info)
+		fill_source(job, info);
 	return ret;
 }

@@ -57,7 +57,8 @@ typedef int (*lg_fn_cb)(void *ctx, struct lg_fn *fn);
 /* What a parse leaves besides the graphs (all malloc'd). */
 struct lg_tu_info {
 	char *file;           /* the main file's name, as the graphs name it */
-	char *source;         /* its text as parsed */
+	char *source;         /* its text as parsed, when the job gave it in
+				 memory; else NULL (the caller reads the file) */
 	size_t source_len;
 	char **includes;      /* every other file the translation unit read */
 	size_t n_includes;
