@@ -2503,6 +2503,9 @@ int lg_frontend_run(struct lg_frontend *fe, const struct lg_tu_job *job,
 	argv[n++] = "-Wno-unknown-warning-option";
 	argv[n++] = "-Wno-ignored-optimization-argument";
 	argv[n++] = "-ferror-limit=20";
+	/* no warnings: nothing reads them, and a -Werror in the build's
+	 * flags must not stop the analysis */
+	argv[n++] = "-w";
 	/* gcc has no limit on nested brackets; clang stops at 256.  Deeper
 	 * than this, the file does not parse (an error, not a crash). */
 	argv[n++] = "-fbracket-depth=4096";
