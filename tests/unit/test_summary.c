@@ -554,6 +554,42 @@ static void summary__only_places_callers_use_are_summarised(void **state)
 	free(text);
 }
 
+/* An unlock through any place may name a lock held through a pointer
+ * variable (there is one lock held, and nothing else names it), so a
+ * caller holding one demands every place of what it passes:
+ *   void f(struct s *p) { unlock(&p->mu); }
+ *   void caller(pthread_mutex_t *m, struct s *p) { lock(m); f(p); }
+ * f's `release arg 0->mu` is summarised, and the caller leaks nothing. */
+static void summary__a_lock_held_by_pointer_demands_every_place(void **state)
+{
+	struct fixture *f = *state;
+	struct lg_fn *g = fn(f, "f");
+	lg_var_id p = lg_fn_var(g, "p", LG_VAR_PARAM);
+	g->vars[p].is_pointer = 1;
+	lg_var_id mu = lg_fn_field(g, p, "->mu");
+	uint32_t b0 = lg_fn_block(g);
+	call(g, b0, "unlock", LG_NOVAR, 1, lg_opnd_addr(mu));
+	ret(g, b0, lg_opnd_unknown());
+
+	struct lg_fn *caller = fn(f, "caller");
+	lg_var_id m = lg_fn_var(caller, "m", LG_VAR_PARAM);
+	p = lg_fn_var(caller, "p", LG_VAR_PARAM);
+	caller->vars[m].is_pointer = caller->vars[p].is_pointer = 1;
+	b0 = lg_fn_block(caller);
+	call(caller, b0, "lock", LG_NOVAR, 1, lg_opnd_var(m));
+	call(caller, b0, "f", LG_NOVAR, 1, lg_opnd_var(p));
+	ret(caller, b0, lg_opnd_unknown());
+
+	char *text = dump(f);
+	assert_non_null(strstr(text, "summary f (f)\n  release arg 0->mu\n"));
+	free(text);
+	struct lg_oracle o = lg_summaries_oracle(&f->sums);
+	struct lg_leaks leaks = LG_LEAKS_INIT;
+	assert_int_equal(lg_analyse(caller, &o, NULL, &leaks, &f->diags), 0);
+	assert_int_equal(leaks.n, 0);
+	lg_leaks_release(&leaks);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -568,6 +604,7 @@ int main(void)
 		T(summary__locks_named_from_a_local_are_not_summarised),
 		T(summary__places_named_by_no_event_share_a_run),
 		T(summary__only_places_callers_use_are_summarised),
+		T(summary__a_lock_held_by_pointer_demands_every_place),
 #undef T
 	};
 	return cmocka_run_group_tests_name("summary", tests, NULL, NULL);
