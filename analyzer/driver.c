@@ -59,6 +59,9 @@ struct shared {
 	bool needs_frontend;
 	pthread_mutex_t lock;
 	size_t next;
+	size_t *order;          /* the units, largest file first (NULL: in
+				   order): a large file started last would
+				   leave the other workers idle */
 };
 
 /* ---- phase 1: parse and lower ---------------------------------------------- */
@@ -302,6 +305,8 @@ static void *worker(void *arg)
 		pthread_mutex_unlock(&s->lock);
 		if (i >= s->db->n)
 			break;
+		if (s->order)
+			i = s->order[i];
 		if (s->needs_frontend && !fe) {
 			lg_diag(&s->units[i].diags, LG_ERROR, s->db->v[i].file, 0, 0,
 				"cannot start libclang");
@@ -372,25 +377,35 @@ static int by_cost(const void *pa, const void *pb)
 	return a->index < b->index ? -1 : a->index > b->index;
 }
 
+/* The units with their costs (the size of the main file), largest first;
+ * NULL when memory runs out. */
+static struct costed *by_size(const struct lg_compdb *db)
+{
+	struct costed *c = calloc(db->n ? db->n : 1, sizeof(*c));
+	if (!c)
+		return NULL;
+	for (size_t i = 0; i < db->n; i++) {
+		struct stat st;
+		c[i] = (struct costed){ i, 0, db->v[i].file };
+		if (stat(c[i].file, &st) == 0)
+			c[i].cost = st.st_size;
+		c[i].cost += 1;   /* an empty or unreadable file still costs */
+	}
+	qsort(c, db->n, sizeof(*c), by_cost);
+	return c;
+}
+
 /* Marks the units that are not shard K's (see driver.h). */
 static int deal_shards(struct shared *s, unsigned k, unsigned n)
 {
 	size_t units = s->db->n;
-	struct costed *c = calloc(units, sizeof(*c));
+	struct costed *c = by_size(s->db);
 	off_t *load = calloc(n, sizeof(*load));
 	if (!c || !load) {
 		free(c);
 		free(load);
 		return -1;
 	}
-	for (size_t i = 0; i < units; i++) {
-		struct stat st;
-		c[i] = (struct costed){ i, 0, s->db->v[i].file };
-		if (stat(c[i].file, &st) == 0)
-			c[i].cost = st.st_size;
-		c[i].cost += 1;   /* an empty or unreadable file still costs */
-	}
-	qsort(c, units, sizeof(*c), by_cost);
 	for (size_t i = 0; i < units; i++) {
 		unsigned best = 0;
 		for (unsigned j = 1; j < n; j++)
@@ -438,6 +453,11 @@ int lg_driver_run(const struct lg_driver_opts *o, const struct lg_compdb *db,
 		lg_cache_close(s.cache);
 		return lg_diag(d, LG_ERROR, NULL, 0, 0, "out of memory");
 	}
+	struct costed *sized = by_size(db);
+	s.order = sized ? malloc(db->n * sizeof(*s.order) + 1) : NULL;
+	for (size_t i = 0; s.order && i < db->n; i++)
+		s.order[i] = sized[i].index;
+	free(sized);
 	lg_frontend_init_process();
 	double t0 = wall_seconds();
 	run_phase(&s, jobs, "parsing", parse_unit, true);
@@ -527,6 +547,7 @@ int lg_driver_run(const struct lg_driver_opts *o, const struct lg_compdb *db,
 	lg_cache_close(s.cache);
 	pthread_mutex_destroy(&s.lock);
 	free(s.units);
+	free(s.order);
 	if (stats)
 		*stats = st;
 	return ret;

@@ -908,6 +908,27 @@ static void cli__progress_line_is_cleared_and_leaves_the_report_alone(void **sta
 	assert_null(strchr(err, '\n'));
 	free(quiet_out);
 
+	/* The largest file is parsed first, whatever the order given: a
+	 * large file started last would leave the other workers idle. */
+	const char *big = fmt(f, "%s/big.c", f->dir);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&text, &len);
+	assert_non_null(m);
+	for (int i = 0; i < 2000; i++)
+		fprintf(m, "int big_%d(int x) { return x + %d; }\n", i, i);
+	fclose(m);
+	write_file(big, text);
+	free(text);
+	LG(f, "--no-cache", "-j", "1", "--progress", "-r", pool_rules(f),
+	   cli_path(f, "clean.c"), big);
+	assert_int_equal(f->r.status, 0);
+	assert_true(strncmp(f->r.err, "\r\033[Kparsing 1/2 ", strlen("\r\033[Kparsing 1/2 ")) == 0);
+	assert_non_null(strstr(f->r.err, "parsing 1/2 "));
+	const char *first = f->r.err + strlen("\r\033[Kparsing 1/2 ");
+	assert_true(strstr(first, "big.c") != NULL &&
+		    strstr(first, "big.c") < strstr(first, "\r"));
+
 	/* --no-progress wins over --progress given before it. */
 	LG(f, "--no-cache", "--progress", "--no-progress", "-r", pool_rules(f), leak,
 	   cli_path(f, "clean.c"));
