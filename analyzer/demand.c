@@ -386,20 +386,29 @@ static void demand_fn(struct lg_demand *d, struct dfn *f)
 	}
 }
 
+static bool is_kid(const struct lg_fn *fn, lg_var_id u)
+{
+	return fn->vars[u].kind == LG_VAR_FIELD && fn->vars[u].parent < fn->n_vars &&
+	       fn->vars[u].path;
+}
+
 static int setup(struct lg_demand *d, struct dfn *f, const struct lg_fn *fn,
 		 const struct lg_ruleset *rules, lg_fn_resolver resolve,
 		 const void *rctx)
 {
 	f->fn = fn;
+	size_t n_calls = 0;
+	for (uint32_t b = 0; b < fn->n_blocks; b++)
+		for (uint32_t i = 0; i < fn->blocks[b].n_ev; i++)
+			n_calls += fn->blocks[b].ev[i].kind == LG_EV_CALL;
+	f->calls = malloc((n_calls ? n_calls : 1) * sizeof(*f->calls));
+	if (!f->calls)
+		return -1;
 	for (uint32_t b = 0; b < fn->n_blocks; b++)
 		for (uint32_t i = 0; i < fn->blocks[b].n_ev; i++) {
 			const struct lg_event *e = &fn->blocks[b].ev[i];
 			if (e->kind != LG_EV_CALL)
 				continue;
-			struct dcall *v = realloc(f->calls, (f->n_calls + 1) * sizeof(*v));
-			if (!v)
-				return -1;
-			f->calls = v;
 			struct dcall *c = &f->calls[f->n_calls++];
 			*c = (struct dcall){ e, NULL, 0, SIZE_MAX };
 			if (e->callee && rules)
@@ -423,16 +432,20 @@ static int setup(struct lg_demand *d, struct dfn *f, const struct lg_fn *fn,
 	if (!f->kids || !f->n_kids || !f->held || !f->below || !f->acq_self ||
 	    !f->acq || !f->want)
 		return -1;
-	for (uint32_t u = 0; u < nv; u++) {
-		lg_var_id v = fn->vars[u].parent;
-		if (fn->vars[u].kind != LG_VAR_FIELD || v >= nv || !fn->vars[u].path)
-			continue;
-		lg_var_id *k = realloc(f->kids[v], (f->n_kids[v] + 1) * sizeof(*k));
-		if (!k)
+	/* each variable's FIELD variables: counted, then filled */
+	for (uint32_t u = 0; u < nv; u++)
+		if (is_kid(fn, u))
+			f->n_kids[fn->vars[u].parent]++;
+	for (uint32_t v = 0; v < nv; v++) {
+		if (f->n_kids[v] && !(f->kids[v] = malloc(f->n_kids[v] * sizeof(lg_var_id))))
 			return -1;
-		f->kids[v] = k;
-		f->kids[v][f->n_kids[v]++] = u;
+		f->n_kids[v] = 0;
 	}
+	for (uint32_t u = 0; u < nv; u++)
+		if (is_kid(fn, u)) {
+			lg_var_id v = fn->vars[u].parent;
+			f->kids[v][f->n_kids[v]++] = u;
+		}
 	return 0;
 }
 

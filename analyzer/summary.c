@@ -507,6 +507,20 @@ static size_t graph_find(const void *ctx, const char *id)
 	return SIZE_MAX;
 }
 
+/* Appends to an array whose room doubles when its length reaches a power
+ * of two (no capacity to keep). */
+static int push(size_t **v, size_t *n, size_t x)
+{
+	if (*n == 0 || (*n & (*n - 1)) == 0) {
+		size_t *nv = realloc(*v, (*n ? *n * 2 : 1) * sizeof(*nv));
+		if (!nv)
+			return -1;
+		*v = nv;
+	}
+	(*v)[(*n)++] = x;
+	return 0;
+}
+
 static int build_graph(struct lg_summaries *s, struct graph *g)
 {
 	g->succ = calloc(g->n ? g->n : 1, sizeof(*g->succ));
@@ -557,11 +571,8 @@ static int build_graph(struct lg_summaries *s, struct graph *g)
 				size_t callee = graph_find(g, e->callee_id);
 				if (callee == SIZE_MAX)
 					continue;
-				size_t *v = realloc(g->succ[i], (g->n_succ[i] + 1) * sizeof(*v));
-				if (!v)
+				if (push(&g->succ[i], &g->n_succ[i], callee) < 0)
 					return -1;
-				g->succ[i] = v;
-				g->succ[i][g->n_succ[i]++] = callee;
 			}
 	}
 	/* which places below parameters callers can hand a resource in */
@@ -861,15 +872,6 @@ static int cmp_member(const void *a, const void *b)
 	return x->member < y->member ? -1 : x->member > y->member;
 }
 
-static int push(size_t **v, size_t *n, size_t x)
-{
-	size_t *nv = realloc(*v, (*n + 1) * sizeof(*nv));
-	if (!nv)
-		return -1;
-	*v = nv;
-	(*v)[(*n)++] = x;
-	return 0;
-}
 
 /* Who calls whom inside the component, and who waits for whom: one edge
  * per call between two members, from the earlier in `order` to the later.
@@ -1171,13 +1173,10 @@ int lg_summaries_compute(struct lg_summaries *s, struct lg_fn *const *fns,
 					seen = d->dependents[j] == k;
 				if (seen)
 					continue;
-				size_t *v = realloc(d->dependents, (d->n_dependents + 1) * sizeof(*v));
-				if (!v) {
+				if (push(&d->dependents, &d->n_dependents, k) < 0) {
 					ret = -1;
 					break;
 				}
-				d->dependents = v;
-				d->dependents[d->n_dependents++] = k;
 				cm->waiting++;
 			}
 		}
