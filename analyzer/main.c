@@ -21,7 +21,6 @@
 #include "compdb.h"
 #include "diag.h"
 #include "driver.h"
-#include "analysis.h"
 #include "config.h"
 #include "finding.h"
 #include "gate.h"
@@ -786,7 +785,6 @@ static int write_outputs(const struct options *o, const struct lg_findings *fs,
 
 int main(int argc, char **argv)
 {
-	if (getenv("LG_TRACE")) fprintf(stderr, "T main %.4f\n", lg_now());
 	struct options o = { .jobs = 0, .color = -1, .budget = LG_BUDGET_DEFAULT,
 			     .cache_dir = ".cache/leakgate", .progress = -1 };
 	struct lg_diags d = LG_DIAGS_INIT;
@@ -919,9 +917,7 @@ int main(int argc, char **argv)
 		dopts.progress = show_progress;
 		dopts.progress_ctx = &prog;
 	}
-	double TA = lg_now(); if (getenv("LG_TRACE")) fprintf(stderr, "T before driver %.4f\n", TA);
 	int run = db.n ? lg_driver_run(&dopts, &db, &findings, &d, &stats) : 0;
-	if (getenv("LG_TRACE")) fprintf(stderr, "T driver %.4f\n", lg_now()-TA);
 	if (prog.shown)
 		fputs("\r\033[K", stderr);   /* the line goes before the report */
 	if (o.stats) {
@@ -999,6 +995,5 @@ out:
 	free(o.outs);
 	free(o.excludes);
 	free(o.allow_outside);
-	if (getenv("LG_TRACE")) fprintf(stderr, "T end %.4f\n", lg_now());
 	return status;
 }
