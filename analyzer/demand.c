@@ -63,7 +63,7 @@ struct dfn {
 struct lg_demand {
 	struct dfn *f;
 	size_t n;
-	bool changed, oom;
+	bool oom;
 	size_t *queue;          /* functions to process again, a ring */
 	size_t qhead, qlen;
 };
@@ -120,12 +120,10 @@ static bool is_param(const struct dfn *f, lg_var_id v)
 	return v < f->n_params;
 }
 
-static void set_held(struct lg_demand *d, struct dfn *f, lg_var_id v)
+static void set_held(struct dfn *f, lg_var_id v)
 {
-	if (v < f->fn->n_vars && !f->held[v]) {
+	if (v < f->fn->n_vars)
 		f->held[v] = true;
-		d->changed = true;
-	}
 }
 
 /* Place `path` below `v` may hold a resource: recorded by name, and the
@@ -134,23 +132,21 @@ static void set_below(struct lg_demand *d, struct dfn *f, lg_var_id v, const cha
 {
 	if (v >= f->fn->n_vars)
 		return;
-	if (pset_add(d, &f->below[v], path))
-		d->changed = true;
+	pset_add(d, &f->below[v], path);
 	for (uint32_t k = 0; k < f->n_kids[v]; k++) {
 		lg_var_id u = f->kids[v][k];
 		if (strcmp(f->fn->vars[u].path, path) == 0)
-			set_held(d, f, u);
+			set_held(f, u);
 	}
 }
 
-static void set_below_all(struct lg_demand *d, struct dfn *f, lg_var_id v)
+static void set_below_all(struct dfn *f, lg_var_id v)
 {
 	if (v >= f->fn->n_vars)
 		return;
-	if (pset_all(&f->below[v]))
-		d->changed = true;
+	pset_all(&f->below[v]);
 	for (uint32_t k = 0; k < f->n_kids[v]; k++)
-		set_held(d, f, f->kids[v][k]);
+		set_held(f, f->kids[v][k]);
 }
 
 /* What an effect on operand `a` with field `path` ("" for the operand
@@ -162,12 +158,12 @@ static void mark_place(struct lg_demand *d, struct dfn *f, const struct lg_opnd 
 		return;
 	lg_var_id v = a->var;
 	if (!path[0]) {
-		set_held(d, f, v);
+		set_held(f, v);
 		return;
 	}
 	if (a->kind == LG_OPND_ADDR) {
 		if (strcmp(path, "*") == 0) {
-			set_held(d, f, v);
+			set_held(f, v);
 		} else if (strncmp(path, "->", 2) == 0) {
 			char dot[256];
 			snprintf(dot, sizeof(dot), ".%s", path + 2);
@@ -197,7 +193,7 @@ static void seed_call(struct lg_demand *d, struct dfn *f, const struct dcall *k)
 			if (x->kind != LG_EFFECT_ACQUIRE)
 				continue;
 			if (x->site == LG_SITE_RETURN) {
-				set_held(d, f, e->dst);
+				set_held(f, e->dst);
 				continue;
 			}
 			if (x->arg < 0 || (uint32_t)x->arg >= e->n_args)
@@ -207,13 +203,10 @@ static void seed_call(struct lg_demand *d, struct dfn *f, const struct dcall *k)
 				mark_place(d, f, a, x->field ? x->field : "*");
 			} else if (x->site == LG_SITE_ARG) {
 				mark_place(d, f, a, x->field ? x->field : "");
-				if (!x->field && top_level(f, a) && !f->lock_top) {
-					f->lock_top = true;
-					d->changed = true;
-				}
+				f->lock_top |= !x->field && top_level(f, a);
 			}
 			/* a status the call returns is bound to it as well */
-			set_held(d, f, e->dst);
+			set_held(f, e->dst);
 		}
 		return;
 	}
@@ -221,26 +214,23 @@ static void seed_call(struct lg_demand *d, struct dfn *f, const struct dcall *k)
 		return;
 	const struct dfn *g = &d->f[k->callee];
 	if (g->acq_ret)
-		set_held(d, f, e->dst);
+		set_held(f, e->dst);
 	for (uint32_t j = 0; j < g->n_params && j < e->n_args; j++) {
 		const struct lg_opnd *a = &e->args[j];
 		if (g->acq_self[j]) {
 			mark_place(d, f, a, "");
-			if (top_level(f, a) && !f->lock_top) {
-				f->lock_top = true;
-				d->changed = true;
-			}
+			f->lock_top |= top_level(f, a);
 		}
 		if (g->acq[j].all) {
 			if (a->kind == LG_OPND_ADDR || (a->kind == LG_OPND_VAR && is_param(f, a->var))) {
-				set_held(d, f, a->var);
-				set_below_all(d, f, a->var);
+				set_held(f, a->var);
+				set_below_all(f, a->var);
 			}
 		}
 		for (size_t i = 0; i < g->acq[j].n; i++)
 			mark_place(d, f, a, g->acq[j].v[i]);
 		if (g->acq_self[j] || g->acq[j].all || g->acq[j].n)
-			set_held(d, f, e->dst);
+			set_held(f, e->dst);
 	}
 }
 
@@ -251,7 +241,7 @@ static void close_fn(struct lg_demand *d, struct dfn *f, bool with_demand)
 	if (with_demand)
 		for (uint32_t i = 0; i < f->n_params; i++) {
 			if (f->want[i].all)
-				set_below_all(d, f, i);
+				set_below_all(f, i);
 			for (size_t k = 0; k < f->want[i].n; k++)
 				set_below(d, f, i, f->want[i].v[k]);
 		}
@@ -265,7 +255,7 @@ static void close_fn(struct lg_demand *d, struct dfn *f, bool with_demand)
 				if (e->kind == LG_EV_ASSIGN && e->src.kind == LG_OPND_VAR &&
 				    e->src.var < fn->n_vars && e->dst < fn->n_vars &&
 				    f->held[e->src.var] && !f->held[e->dst]) {
-					set_held(d, f, e->dst);
+					set_held(f, e->dst);
 					grew = true;
 				}
 			}
@@ -277,35 +267,27 @@ static void close_fn(struct lg_demand *d, struct dfn *f, bool with_demand)
 static bool publish_acq(struct lg_demand *d, struct dfn *f)
 {
 	const struct lg_fn *fn = f->fn;
-	bool was = d->changed;
-	d->changed = false;
+	bool grew = false;
 	for (uint32_t b = 0; b < fn->n_blocks && !f->acq_ret; b++) {
 		const struct lg_block *bl = &fn->blocks[b];
 		if (bl->term == LG_TERM_RETURN && bl->ret.kind == LG_OPND_VAR &&
-		    bl->ret.var < fn->n_vars && f->held[bl->ret.var]) {
-			f->acq_ret = true;
-			d->changed = true;
-		}
+		    bl->ret.var < fn->n_vars && f->held[bl->ret.var])
+			grew = f->acq_ret = true;
 	}
 	for (uint32_t i = 0; i < f->n_params; i++) {
-		if (f->held[i] && !f->acq_self[i]) {
-			f->acq_self[i] = true;
-			d->changed = true;
-		}
-		if (f->below[i].all && pset_all(&f->acq[i]))
-			d->changed = true;
+		if (f->held[i] && !f->acq_self[i])
+			grew = f->acq_self[i] = true;
+		if (f->below[i].all)
+			grew |= pset_all(&f->acq[i]);
 		for (size_t k = 0; k < f->below[i].n; k++)
-			if (pset_add(d, &f->acq[i], f->below[i].v[k]))
-				d->changed = true;
+			grew |= pset_add(d, &f->acq[i], f->below[i].v[k]);
 		for (uint32_t k = 0; k < f->n_kids[i]; k++) {
 			lg_var_id u = f->kids[i][k];
-			if (f->held[u] && pset_add(d, &f->acq[i], fn->vars[u].path))
-				d->changed = true;
+			if (f->held[u])
+				grew |= pset_add(d, &f->acq[i], fn->vars[u].path);
 		}
 	}
-	bool now = d->changed;
-	d->changed = was || now;
-	return now;
+	return grew;
 }
 
 /* The places of a callee's parameter that handing it `a` demands. */
