@@ -205,14 +205,13 @@ static bool file_digest(struct lg_cache *c, const char *path, char out[65])
 		}
 	pthread_mutex_unlock(&c->lock);
 
-	size_t len = 0;
-	char *buf = lg_read_file(path, &len);
-	bool ok = buf != NULL;
+	struct lg_text t;
+	bool ok = lg_text_read(&t, path) == 0;
 	if (ok)
-		lg_sha256_buf(buf, len, out);
+		lg_sha256_buf(t.p, t.len, out);
 	else
 		out[0] = '\0';
-	free(buf);
+	lg_text_release(&t);
 
 	pthread_mutex_lock(&c->lock);
 	if (c->n_files == c->cap_files) {

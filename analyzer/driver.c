@@ -100,8 +100,7 @@ static bool take_cached(struct unit *u)
 	if (!e || !e->fresh)
 		return false;
 	u->info.file = strdup(e->main_file);
-	u->info.source = u->info.file ? lg_read_file(u->info.file, &u->info.source_len) : NULL;
-	if (!u->info.source) {
+	if (!u->info.file || lg_text_read(&u->info.source, u->info.file) < 0) {
 		lg_tu_info_release(&u->info);
 		return false;
 	}
@@ -187,12 +186,15 @@ static void parse_unit(struct shared *s, struct lg_frontend *fe, size_t i)
 
 /* ---- phase 3: check -------------------------------------------------------- */
 
+/* The unit's main file is read the first time a finding quotes it. */
 static const char *line_of(void *ctx, const char *file, unsigned line, size_t *len)
 {
-	const struct unit *u = ctx;
+	struct unit *u = ctx;
 	if (!u->info.file || strcmp(file, u->info.file) != 0)
 		return NULL;
-	return lg_tu_info_line(&u->info, line, len);
+	if (!u->info.source.p && lg_text_read(&u->info.source, u->info.file) < 0)
+		return NULL;
+	return lg_text_line(&u->info.source, line, len);
 }
 
 /* A previous run's leaks of `fn`, when none of its inputs changed. */
@@ -467,13 +469,6 @@ int lg_driver_run(const struct lg_driver_opts *o, const struct lg_compdb *db,
 	 * cannot reuse it, raise the peak */
 	malloc_trim(0);
 #endif
-	/* the text of each parsed file, to quote its lines (read now, not
-	 * while its tree was alive) */
-	for (size_t i = 0; i < db->n; i++) {
-		struct unit *u = &s.units[i];
-		if (!u->info.source && u->info.file)
-			u->info.source = lg_read_file(u->info.file, &u->info.source_len);
-	}
 	double t1 = wall_seconds();
 
 	/* Phase 2: every function of every unit, bottom up. */

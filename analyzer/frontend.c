@@ -2424,57 +2424,31 @@ static void fill_info(CXTranslationUnit tu, const char *file,
 }
 
 /* The main file's text, for quoting lines, when the job gave it in memory.
- * A file on disk is read by the caller, once libclang's tree is gone (a
- * copy taken while it lived would add the file's size to the peak). */
+ * A file on disk is read by the caller when a finding quotes it, once
+ * libclang's tree is gone (a copy taken while it lived would add the file's
+ * size to the peak). */
 static void fill_source(const struct lg_tu_job *job, struct lg_tu_info *info)
 {
 	if (!info->file)
 		return;
 	for (size_t i = 0; i < job->n_unsaved; i++) {
 		const char *p = job->unsaved[i].path;
-		if (strcmp(p, info->file) != 0 && strcmp(p, job->file) != 0)
-			continue;
-		size_t len = job->unsaved[i].len;
-		info->source = malloc(len + 1);
-		if (info->source) {
-			memcpy(info->source, job->unsaved[i].content, len);
-			info->source[len] = '\0';
-			info->source_len = len;
+		if (strcmp(p, info->file) == 0 || strcmp(p, job->file) == 0) {
+			lg_text_copy(&info->source, job->unsaved[i].content,
+				     job->unsaved[i].len);
+			return;
 		}
-		return;
 	}
 }
 
 void lg_tu_info_release(struct lg_tu_info *info)
 {
 	free(info->file);
-	free(info->source);
+	lg_text_release(&info->source);
 	for (size_t i = 0; i < info->n_includes; i++)
 		free(info->includes[i]);
 	free(info->includes);
 	memset(info, 0, sizeof(*info));
-}
-
-const char *lg_tu_info_line(const struct lg_tu_info *info, unsigned line,
-			    size_t *len)
-{
-	const char *buf = info->source;
-	size_t size = info->source_len;
-	if (!buf || line == 0)
-		return NULL;
-	size_t i = 0;
-	for (unsigned l = 1; l < line; l++) {
-		const char *nl = memchr(buf + i, '\n', size - i);
-		if (!nl)
-			return NULL;
-		i = (size_t)(nl - buf) + 1;
-	}
-	const char *nl = memchr(buf + i, '\n', size - i);
-	size_t e = nl ? (size_t)(nl - buf) : size;
-	if (e > i && buf[e - 1] == '\r')
-		e--;
-	*len = e - i;
-	return buf + i;
 }
 
 int lg_frontend_run(struct lg_frontend *fe, const struct lg_tu_job *job,

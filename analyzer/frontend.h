@@ -25,6 +25,7 @@
 
 #include "cfg.h"
 #include "diag.h"
+#include "readfile.h"
 
 struct lg_frontend;
 
@@ -57,9 +58,9 @@ typedef int (*lg_fn_cb)(void *ctx, struct lg_fn *fn);
 /* What a parse leaves besides the graphs (all malloc'd). */
 struct lg_tu_info {
 	char *file;           /* the main file's name, as the graphs name it */
-	char *source;         /* its text as parsed, when the job gave it in
-				 memory; else NULL (the caller reads the file) */
-	size_t source_len;
+	struct lg_text source; /* its text as parsed, when the job gave it in
+				  memory; else empty (the caller reads the
+				  file when it needs to) */
 	char **includes;      /* every other file the translation unit read */
 	size_t n_includes;
 };
@@ -73,9 +74,6 @@ void lg_tu_info_release(struct lg_tu_info *info);
  * thread the parse has the worker's 256 MB stack. */
 void lg_frontend_init_process(void);
 
-/* Line `line` of `info`'s main file (no newline; *len set), or NULL. */
-const char *lg_tu_info_line(const struct lg_tu_info *info, unsigned line,
-			    size_t *len);
 
 struct lg_frontend *lg_frontend_new(void);
 void lg_frontend_free(struct lg_frontend *fe);

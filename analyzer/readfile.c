@@ -4,8 +4,12 @@
 #include "readfile.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 char *lg_read_stream(FILE *f, size_t *len)
 {
@@ -55,4 +59,123 @@ char *lg_read_file(const char *path, size_t *len)
 	fclose(f);
 	errno = err;
 	return buf;
+}
+
+/* ---- lg_text ----------------------------------------------------------------- */
+
+/* Files smaller than this are read: a mapping costs a system call and a
+ * page table entry per page either way, and a small read costs less. */
+#define MAP_AT_LEAST ((size_t)64 << 10)
+
+int lg_text_read(struct lg_text *t, const char *path)
+{
+	memset(t, 0, sizeof(*t));
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	struct stat st;
+	if (fstat(fd, &st) != 0) {
+		int err = errno;
+		close(fd);
+		errno = err;
+		return -1;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		close(fd);
+		errno = EISDIR;
+		return -1;
+	}
+	size_t size = (size_t)st.st_size;
+	long page = sysconf(_SC_PAGESIZE);
+	/* Mapped only when the last page has room for the NUL: the kernel
+	 * fills a mapping's tail past the end of the file with zeros. */
+	if (S_ISREG(st.st_mode) && size >= MAP_AT_LEAST && page > 0 &&
+	    size % (size_t)page != 0) {
+		int flags = MAP_PRIVATE;
+#ifdef MAP_POPULATE
+		flags |= MAP_POPULATE;   /* one call, not a fault per 64 KiB */
+#endif
+		void *m = mmap(NULL, size, PROT_READ, flags, fd, 0);
+		if (m != MAP_FAILED) {
+			close(fd);
+			t->p = m;
+			t->len = size;
+			t->mapped = size;
+			return 0;
+		}
+	}
+	FILE *f = fdopen(fd, "rb");
+	if (!f) {
+		int err = errno;
+		close(fd);
+		errno = err;
+		return -1;
+	}
+	errno = 0;
+	char *buf = lg_read_stream(f, &t->len);
+	int err = errno;
+	fclose(f);
+	if (!buf) {
+		errno = err;
+		t->len = 0;
+		return -1;
+	}
+	t->p = buf;
+	return 0;
+}
+
+int lg_text_copy(struct lg_text *t, const char *buf, size_t len)
+{
+	memset(t, 0, sizeof(*t));
+	char *p = malloc(len + 1);
+	if (!p)
+		return -1;
+	memcpy(p, buf, len);
+	p[len] = '\0';
+	t->p = p;
+	t->len = len;
+	return 0;
+}
+
+static int index_lines(struct lg_text *t)
+{
+	size_t n = 1;
+	for (const char *q = t->p, *end = t->p + t->len;
+	     (q = memchr(q, '\n', (size_t)(end - q))) != NULL; q++)
+		n++;
+	t->lines = malloc(n * sizeof(*t->lines));
+	if (!t->lines)
+		return -1;
+	t->lines[0] = 0;
+	t->n_lines = 1;
+	for (const char *q = t->p, *end = t->p + t->len;
+	     (q = memchr(q, '\n', (size_t)(end - q))) != NULL; q++)
+		t->lines[t->n_lines++] = (size_t)(q - t->p) + 1;
+	return 0;
+}
+
+const char *lg_text_line(struct lg_text *t, unsigned line, size_t *len)
+{
+	if (!t->p || line == 0)
+		return NULL;
+	if (!t->lines && index_lines(t) < 0)
+		return NULL;
+	if (line > t->n_lines)
+		return NULL;
+	size_t b = t->lines[line - 1];
+	size_t e = line < t->n_lines ? t->lines[line] - 1 : t->len;
+	if (e > b && t->p[e - 1] == '\r')
+		e--;
+	*len = e - b;
+	return t->p + b;
+}
+
+void lg_text_release(struct lg_text *t)
+{
+	if (t->mapped)
+		munmap((void *)t->p, t->mapped);
+	else
+		free((void *)t->p);
+	free(t->lines);
+	memset(t, 0, sizeof(*t));
 }

@@ -124,32 +124,37 @@ static int scan_file(struct sups *s, const char *file)
 		return -1;
 	s->n_scanned++;
 
-	size_t len = 0;
-	char *buf = NULL;
-	for (size_t i = 0; i < s->n_unsaved && !buf; i++)
+	struct lg_text t = { 0 };
+	bool got = false;
+	for (size_t i = 0; i < s->n_unsaved && !got; i++)
 		if (strcmp(s->unsaved[i].path, file) == 0) {
-			buf = strndup(s->unsaved[i].content, s->unsaved[i].len);
-			len = buf ? strlen(buf) : 0;
+			const char *c = s->unsaved[i].content;
+			if (lg_text_copy(&t, c, strnlen(c, s->unsaved[i].len)) < 0)
+				return -1;
+			got = true;
 		}
-	if (!buf)
-		buf = lg_read_file(file, &len);
-	if (!buf)
+	if (!got && lg_text_read(&t, file) < 0)
 		return 0;   /* unreadable: nothing suppressed there */
+	/* One search over the whole text, lines counted only up to each
+	 * mark: most files have none. */
+	const char *buf = t.p, *end = t.p + t.len, *counted = buf;
 	unsigned line = 1;
-	const char *p = buf, *end = buf + len;
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *e = nl ? nl : end;
-		if (memmem(p, (size_t)(e - p), MARK, strlen(MARK)) &&
-		    scan_line(s, file, line, p, e) < 0) {
-			free(buf);
-			return -1;
+	const char *at = buf;
+	int ret = 0;
+	while (ret == 0 &&
+	       (at = memmem(at, (size_t)(end - at), MARK, strlen(MARK))) != NULL) {
+		for (const char *q = counted;
+		     (q = memchr(q, '\n', (size_t)(at - q))) != NULL; q++) {
+			line++;
+			counted = q + 1;
 		}
-		p = nl ? nl + 1 : end;
-		line++;
+		const char *nl = memchr(at, '\n', (size_t)(end - at));
+		const char *e = nl ? nl : end;
+		ret = scan_line(s, file, line, counted, e);
+		at = e;
 	}
-	free(buf);
-	return 0;
+	lg_text_release(&t);
+	return ret;
 }
 
 static bool covers(const struct sup *x, const char *rule)

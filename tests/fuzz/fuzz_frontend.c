@@ -80,10 +80,10 @@ static int keep(void *ctx, struct lg_fn *fn)
 
 static const char *line_of(void *ctx, const char *file, unsigned line, size_t *len)
 {
-	const struct lg_tu_info *info = ctx;
+	struct lg_tu_info *info = ctx;
 	if (!info->file || strcmp(file, info->file) != 0)
 		return NULL;
-	return lg_tu_info_line(info, line, len);
+	return lg_text_line(&info->source, line, len);
 }
 
 static void check_finding(const struct lg_finding *f)

@@ -254,6 +254,41 @@ static void gate__suppression_on_the_line_or_above_drops_the_finding(void **stat
 	free(src);
 }
 
+/* A large file (read through a mapping) with CRLF line ends: marks on the
+ * first line, far down, and on a last line without a newline; lines are
+ * counted only up to each mark, so each must still land on its own line. */
+static void gate__suppressions_in_a_large_file_land_on_their_lines(void **state)
+{
+	struct fx *f = *state;
+	char *p = path(f, "big.c");
+	FILE *fp = fopen(p, "w");
+	assert_non_null(fp);
+	fputs("/* leakgate-ignore(pool-connection): the first line */\r\n", fp);
+	for (int i = 2; i < 4000; i++)
+		fprintf(fp, "int filler_%d = %d; /* some text to make it long */\r\n", i, i);
+	fputs("    // leakgate-ignore(pool-connection): line 4000\r\n", fp);   /* 4000 */
+	fputs("    return 1;\r\n", fp);                                           /* 4001 */
+	for (int i = 4002; i < 5000; i++)
+		fprintf(fp, "int filler_%d = %d;\r\n", i, i);
+	fputs("return 2; // leakgate-ignore(pool-connection): the last line", fp); /* 5000 */
+	fclose(fp);
+	struct stat st;
+	assert_int_equal(stat(p, &st), 0);
+	assert_true(st.st_size > (64 << 10));
+	add(f, "big.c", 4001, 1, "pool-connection", "aa");
+	add(f, "big.c", 4002, 1, "pool-connection", "bb");   /* not covered */
+	add(f, "big.c", 5000, 1, "pool-connection", "cc");
+	const char *sources[] = { p };
+	assert_int_equal(lg_gate_suppress(&f->fs, sources, 1, NULL, 0, f->dir, true, &f->d), 0);
+	assert_int_equal(f->fs.n, 1);
+	assert_int_equal(f->fs.v[0].line, 4002);
+	assert_int_equal(f->d.n, 1);   /* the first line's: nothing there */
+	assert_int_equal(f->d.v[0].line, 1);
+	assert_int_equal(f->d.v[0].col, 4);
+	assert_non_null(strstr(f->d.v[0].msg, "unused suppression"));
+	free(p);
+}
+
 /* ---- baseline ----------------------------------------------------------------- */
 
 static void gate__baseline_survives_moved_lines_not_changed_paths(void **state)
@@ -365,6 +400,7 @@ int main(void)
 		T(gate__config_names_only_the_projects_files),
 		T(gate__config_errors_name_line_and_column),
 		T(gate__suppression_on_the_line_or_above_drops_the_finding),
+		T(gate__suppressions_in_a_large_file_land_on_their_lines),
 		T(gate__baseline_survives_moved_lines_not_changed_paths),
 		T(gate__malformed_baseline_is_an_error_with_its_place),
 		T(gate__diff_filter_keeps_findings_whose_path_touches_the_change),
