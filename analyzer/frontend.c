@@ -92,6 +92,20 @@ static bool is_expr(CXCursor c)
 	return clang_isExpression(clang_getCursorKind(c));
 }
 
+/* libclang shows an implicit conversion as an unexposed expression around
+ * its operand, and also va_arg(ap, T), whose value is the next argument,
+ * not `ap`.  A conversion spans exactly its operand's text; va_arg spans
+ * more.  (The cheap test first: a conversion is located where its operand
+ * is.) */
+static bool is_conversion(CXCursor c, CXCursor operand)
+{
+	if (clang_equalLocations(clang_getCursorLocation(c),
+				 clang_getCursorLocation(operand)))
+		return true;
+	return clang_equalRanges(clang_getCursorExtent(c),
+				 clang_getCursorExtent(operand));
+}
+
 /* Parentheses, implicit conversions and casts do not change which value
  * an expression denotes. */
 static CXCursor strip(CXCursor c)
@@ -111,7 +125,8 @@ static CXCursor strip(CXCursor c)
 				n_expr++;
 			}
 		kids_free(&ks);
-		if (n_expr != 1)
+		if (n_expr != 1 ||
+		    (k == CXCursor_UnexposedExpr && !is_conversion(c, last)))
 			return c;
 		c = last;
 	}
