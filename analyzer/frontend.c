@@ -106,14 +106,17 @@ static bool is_conversion(CXCursor c, CXCursor operand)
 				 clang_getCursorExtent(operand));
 }
 
-/* Parentheses, implicit conversions and casts do not change which value
- * an expression denotes. */
-static CXCursor strip(CXCursor c)
+static bool is_wrapper(enum CXCursorKind k)
+{
+	return k == CXCursor_ParenExpr || k == CXCursor_UnexposedExpr ||
+	       k == CXCursor_CStyleCastExpr;
+}
+
+static CXCursor strip_uncached(CXCursor c)
 {
 	for (;;) {
 		enum CXCursorKind k = clang_getCursorKind(c);
-		if (k != CXCursor_ParenExpr && k != CXCursor_UnexposedExpr &&
-		    k != CXCursor_CStyleCastExpr)
+		if (!is_wrapper(k))
 			return c;
 		struct kids ks;
 		kids_of(c, &ks);
@@ -209,6 +212,11 @@ struct lower {
 	bool too_deep;              /* past MAX_DEPTH: the function is not
 				       analysed */
 	bool oom;
+	struct strip_memo {         /* strip()'s recent answers: an operand
+				       is looked at by several steps, and each
+				       look costs a libclang traversal */
+		CXCursor from, to;
+	} stripped[64];
 };
 
 /* How deep statements and expressions may nest inside each other.  Each
@@ -217,6 +225,20 @@ struct lower {
  * (A left-deep chain `a + b + c + ...`, which macros write, is walked with
  * a loop and does not count.) */
 #define MAX_DEPTH 10000
+
+/* Parentheses, implicit conversions and casts do not change which value
+ * an expression denotes. */
+static CXCursor strip(struct lower *L, CXCursor c)
+{
+	if (!is_wrapper(clang_getCursorKind(c)))
+		return c;
+	struct strip_memo *m = &L->stripped[clang_hashCursor(c) % 64];
+	if (clang_equalCursors(m->from, c))   /* (a zeroed entry is no cursor) */
+		return m->to;
+	m->from = c;
+	m->to = strip_uncached(c);
+	return m->to;
+}
 
 #define PUSH(L, arr, n, cap, val)                                            \
 	do {                                                                 \
@@ -421,7 +443,7 @@ static lg_var_id declare(struct lower *L, CXCursor decl, enum lg_var_kind kind)
  * (parameters and non-static locals). */
 static lg_var_id plain_local(struct lower *L, CXCursor ref)
 {
-	ref = strip(ref);
+	ref = strip(L, ref);
 	if (clang_getCursorKind(ref) != CXCursor_DeclRefExpr)
 		return LG_NOVAR;
 	return var_find(L, clang_getCursorReferenced(ref));
@@ -437,7 +459,7 @@ static lg_var_id plain_local(struct lower *L, CXCursor ref)
  */
 static lg_var_id local_of(struct lower *L, CXCursor ref)
 {
-	ref = strip(ref);
+	ref = strip(L, ref);
 	enum CXCursorKind k = clang_getCursorKind(ref);
 	if (k == CXCursor_DeclRefExpr)
 		return plain_local(L, ref);
@@ -447,7 +469,7 @@ static lg_var_id local_of(struct lower *L, CXCursor ref)
 		return LG_NOVAR;
 	struct kids ks;
 	kids_of(ref, &ks);
-	CXCursor base = ks.n >= 1 ? strip(ks.p[0]) : clang_getNullCursor();
+	CXCursor base = ks.n >= 1 ? strip(L, ks.p[0]) : clang_getNullCursor();
 	kids_free(&ks);
 	if (clang_Cursor_isNull(base))
 		return LG_NOVAR;
@@ -704,7 +726,7 @@ static bool const_value_at(struct lower *L, CXCursor c, int64_t *out, int depth)
 {
 	if (depth > CONST_DEPTH)
 		return false;
-	c = strip(c);
+	c = strip(L, c);
 	switch (clang_getCursorKind(c)) {
 	case CXCursor_IntegerLiteral:
 	case CXCursor_CharacterLiteral: {
@@ -997,13 +1019,13 @@ static struct lg_opnd lower_call(struct lower *L, CXCursor call, lg_var_id ret)
 	}
 	for (int i = 0; i < n; i++) {
 		CXCursor a = clang_Cursor_getArgument(call, (unsigned)i);
-		CXCursor s = strip(a);
+		CXCursor s = strip(L, a);
 		enum CXCursorKind k = clang_getCursorKind(s);
 		if (k == CXCursor_UnaryOperator &&
 		    clang_getCursorUnaryOperatorKind(s) == CXUnaryOperator_AddrOf) {
 			struct kids ks;
 			kids_of(s, &ks);
-			CXCursor inner = ks.n == 1 ? strip(ks.p[0]) : s;
+			CXCursor inner = ks.n == 1 ? strip(L, ks.p[0]) : s;
 			kids_free(&ks);
 			lg_var_id v = local_of(L, inner);
 			if (v != LG_NOVAR)
@@ -1059,14 +1081,14 @@ static struct lg_opnd lower_assign(struct lower *L, CXCursor e, CXCursor lhs,
 	struct lg_loc loc = loc_of(L, e);
 
 	if (v != LG_NOVAR) {
-		CXCursor r = strip(rhs);
+		CXCursor r = strip(L, rhs);
 		if (clang_getCursorKind(r) == CXCursor_CallExpr)
 			return lower_call(L, r, v);
 		struct lg_opnd op = lower_expr(L, rhs);
 		emit_assign(L, v, op, loc);
 		return lg_opnd_var(v);
 	}
-	CXCursor l = strip(lhs);
+	CXCursor l = strip(L, lhs);
 	if (clang_getCursorKind(l) != CXCursor_DeclRefExpr)
 		lower_children(L, l);
 	struct lg_opnd op = lower_expr(L, rhs);
@@ -1111,14 +1133,14 @@ static struct lg_opnd lower_ternary(struct lower *L, CXCursor e)
 	L->cond_loc = saved;
 	struct lg_loc loc = loc_of(L, e);
 	L->cur = T;
-	CXCursor b = strip(k.p[1]);
+	CXCursor b = strip(L, k.p[1]);
 	if (clang_getCursorKind(b) == CXCursor_CallExpr)
 		lower_call(L, b, t);
 	else
 		emit_assign(L, t, lower_expr(L, k.p[1]), loc);
 	jump(L, J, -1);
 	L->cur = F;
-	CXCursor c = strip(k.p[2]);
+	CXCursor c = strip(L, k.p[2]);
 	if (clang_getCursorKind(c) == CXCursor_CallExpr)
 		lower_call(L, c, t);
 	else
@@ -1202,7 +1224,7 @@ static struct lg_opnd lower_binary(struct lower *L, CXCursor e)
 		return lg_opnd_unknown();
 	}
 	right[n++] = rhs;
-	for (lhs = strip(lhs);
+	for (lhs = strip(L, lhs);
 	     clang_getCursorKind(lhs) == CXCursor_BinaryOperator &&
 	     arithmetic(clang_getCursorBinaryOperatorKind(lhs));) {
 		kids_of(lhs, &k);
@@ -1221,7 +1243,7 @@ static struct lg_opnd lower_binary(struct lower *L, CXCursor e)
 			cap *= 2;
 		}
 		right[n++] = k.p[1];
-		lhs = strip(k.p[0]);
+		lhs = strip(L, k.p[0]);
 		kids_free(&k);
 	}
 	lower_expr(L, lhs);
@@ -1300,7 +1322,7 @@ static struct lg_opnd lower_expr_here(struct lower *L, CXCursor e)
 
 	if (L->oom || L->too_deep)
 		return lg_opnd_unknown();
-	e = strip(e);
+	e = strip(L, e);
 	switch (clang_getCursorKind(e)) {
 	case CXCursor_IntegerLiteral:
 	case CXCursor_CharacterLiteral:
@@ -1373,7 +1395,7 @@ static enum lg_rel rel_of(enum CXBinaryOperatorKind op, bool mirrored)
 /* (x & k) compared with 0. */
 static bool mask_test(struct lower *L, CXCursor side, struct lg_test *t)
 {
-	side = strip(side);
+	side = strip(L, side);
 	if (clang_getCursorKind(side) != CXCursor_BinaryOperator ||
 	    clang_getCursorBinaryOperatorKind(side) != CXBinaryOperator_And)
 		return false;
@@ -1492,7 +1514,7 @@ static void lower_cond_here(struct lower *L, CXCursor e, uint32_t t, uint32_t f,
 {
 	if (L->too_deep)
 		return;
-	e = strip(e);
+	e = strip(L, e);
 	enum CXCursorKind kind = clang_getCursorKind(e);
 
 	if (kind == CXCursor_UnaryOperator &&
@@ -1687,7 +1709,7 @@ static void lower_var_decl(struct lower *L, CXCursor d)
 	}
 	if (clang_Cursor_isNull(init) || v == LG_NOVAR)
 		return;
-	CXCursor s = strip(init);
+	CXCursor s = strip(L, init);
 	if (clang_getCursorKind(s) == CXCursor_CallExpr) {
 		lower_call(L, s, v);
 		return;
@@ -1719,7 +1741,7 @@ static struct lg_opnd lower_compound(struct lower *L, CXCursor s, bool value)
 	kids_of(s, &k);
 	for (unsigned i = 0; i < k.n && !L->oom; i++) {
 		if (value && i + 1 == k.n && is_expr(k.p[i])) {
-			CXCursor e = strip(k.p[i]);
+			CXCursor e = strip(L, k.p[i]);
 			if (clang_getCursorKind(e) == CXCursor_CallExpr) {
 				lg_var_id t = new_temp(L);
 				v = lower_call(L, e, t);
@@ -2021,7 +2043,7 @@ static void lower_return(struct lower *L, CXCursor s, bool fix_safe)
 			/* a fix inserted before `return f(conn);` would release
 			 * what the return still uses: only a constant or a
 			 * variable's value leaves it safe */
-			enum CXCursorKind ek = clang_getCursorKind(strip(k.p[i]));
+			enum CXCursorKind ek = clang_getCursorKind(strip(L, k.p[i]));
 			if (ek != CXCursor_IntegerLiteral && ek != CXCursor_DeclRefExpr &&
 			    ek != CXCursor_CharacterLiteral)
 				fix_safe = false;

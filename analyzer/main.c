@@ -894,8 +894,11 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
-	char rules_digest[65];
-	digest_rules(&rules, rules_digest);
+	/* what the cache keys on (hashing the executable costs a few ms, so
+	 * only when there is a cache) */
+	char rules_digest[65] = "";
+	if (o.cache_dir)
+		digest_rules(&rules, rules_digest);
 	struct lg_driver_stats stats = { 0 };
 	struct lg_driver_opts dopts = {
 		.rules = &rules, .budget = o.budget, .jobs = o.jobs, .cwd = cwd,
