@@ -2036,35 +2036,6 @@ static void mark_touched(struct ctx *c, bool *touched, size_t size)
 }
 
 /*
- * Is the lvalue named `key` (`pOp->p4.z`, `&cur->locks[i]`) reached from
- * one of the function's own local variables?  What becomes of it means
- * nothing to a caller, which cannot name it: a caller's place of the same
- * text is the caller's own variable.  Such keys get no run of their own.
- * (A local that shadows a global of the same name in one block hides the
- * global's key too; the cost is a run not made for a rare case.)
- */
-static bool rooted_in_a_local(const struct lg_fn *fn, const char *key)
-{
-	if (!key)
-		return false;
-	while (*key == '&' || *key == '*' || *key == '(')
-		key++;
-	size_t len = 0;
-	while ((key[len] >= 'a' && key[len] <= 'z') || (key[len] >= 'A' && key[len] <= 'Z') ||
-	       (key[len] >= '0' && key[len] <= '9') || key[len] == '_')
-		len++;
-	if (len == 0)
-		return false;
-	for (lg_var_id v = 0; v < fn->n_vars; v++) {
-		const struct lg_var *x = &fn->vars[v];
-		if ((x->kind == LG_VAR_LOCAL || x->kind == LG_VAR_TEMP) && x->name &&
-		    strncmp(x->name, key, len) == 0 && x->name[len] == '\0')
-			return true;
-	}
-	return false;
-}
-
-/*
  * Which places some event, test or return names, itself or through a place
  * below it.  A place below a parameter that none of them names is only
  * reached by what happens to the parameter as a whole (handed to a body
@@ -2275,9 +2246,9 @@ int lg_analyse_outcomes(const struct lg_fn *fn, const struct lg_oracle *oracle,
 		char path[LG_PATH_MAX];
 		if (v >= n_touched || !touched[v] || !param_place(&c, v, &arg, path))
 			continue;
-		/* a place no caller can hand anything in */
-		if (path[0] && wanted && wanted->wants &&
-		    !wanted->wants(wanted->ctx, arg, path))
+		/* a parameter, or a place below one, that no caller can hand
+		 * anything in */
+		if (wanted && wanted->wants && !wanted->wants(wanted->ctx, arg, path))
 			continue;
 		/* a place no event names: one run speaks for its group */
 		struct group *g = NULL;
@@ -2321,7 +2292,7 @@ int lg_analyse_outcomes(const struct lg_fn *fn, const struct lg_oracle *oracle,
 	/* global locks the function takes or gives back */
 	for (size_t i = 0; i < c.n_lock_keys && ret == 0 && !c.oom; i++) {
 		const struct lg_opnd *k = c.lock_keys[i];
-		if (k->kind != LG_OPND_LVAL || rooted_in_a_local(fn, k->key))
+		if (k->kind != LG_OPND_LVAL || lg_fn_key_is_local(fn, k->key))
 			continue;
 		bool dup = false;
 		for (size_t j = 0; j < i; j++)

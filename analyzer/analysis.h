@@ -178,15 +178,15 @@ struct lg_outcomes {
 
 #define LG_OUTCOMES_INIT { NULL, 0, 0 }
 
-/* Which places below parameters (`p->conn`, `*out`) are worth a run:
- * those some caller can hand a resource in (demand.h).  NULL, or a NULL
- * `wants`: every one.  The parameters themselves are always tracked. */
+/* Which parameters (path "") and places below them (`p->conn`, `*out`)
+ * are worth a run: those some caller can hand a resource in (demand.h).
+ * NULL, or a NULL `wants`: every one. */
 struct lg_wanted {
 	bool (*wants)(const void *ctx, int arg, const char *path);
 	const void *ctx;
 };
 
-/* Tracks every acquisition site, parameter (and wanted place below one)
+/* Tracks every acquisition site, wanted parameter and place below one,
  * and global lock of `fn` and records their fates at each return.  0, or
  * -1 with an error in `d`; LG_OVER_BUDGET (and a warning) as lg_analyse(). */
 int lg_analyse_outcomes(const struct lg_fn *fn, const struct lg_oracle *oracle,

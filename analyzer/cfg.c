@@ -398,3 +398,24 @@ void lg_fn_dump(const struct lg_fn *fn, FILE *out)
 	free(order);
 	free(num);
 }
+
+bool lg_fn_key_is_local(const struct lg_fn *fn, const char *key)
+{
+	if (!key)
+		return false;
+	while (*key == '&' || *key == '*' || *key == '(')
+		key++;
+	size_t len = 0;
+	while ((key[len] >= 'a' && key[len] <= 'z') || (key[len] >= 'A' && key[len] <= 'Z') ||
+	       (key[len] >= '0' && key[len] <= '9') || key[len] == '_')
+		len++;
+	if (len == 0)
+		return false;
+	for (lg_var_id v = 0; v < fn->n_vars; v++) {
+		const struct lg_var *x = &fn->vars[v];
+		if ((x->kind == LG_VAR_LOCAL || x->kind == LG_VAR_TEMP) && x->name &&
+		    strncmp(x->name, key, len) == 0 && x->name[len] == '\0')
+			return true;
+	}
+	return false;
+}

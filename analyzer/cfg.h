@@ -29,6 +29,7 @@
 #ifndef LEAKGATE_CFG_H
 #define LEAKGATE_CFG_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -228,6 +229,14 @@ static inline struct lg_test lg_test_make(lg_var_id v, enum lg_rel rel, int64_t 
 {
 	return (struct lg_test){ .rel = rel, .var = v, .k = k };
 }
+
+/* Is the lvalue named `key` (`pOp->p4.z`, `&cur->locks[i]`, an LVAL
+ * operand's text) reached from one of the function's own local variables?
+ * What becomes of it means nothing to a caller, which cannot name it: a
+ * caller's place of the same text is the caller's own variable.  (A local
+ * that shadows a global of the same name in one block hides the global's
+ * key too.) */
+bool lg_fn_key_is_local(const struct lg_fn *fn, const char *key);
 
 /* The test that holds exactly when `t` does not (for REL_NONE: NONE). */
 struct lg_test lg_test_negate(struct lg_test t);

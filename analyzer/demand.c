@@ -53,11 +53,21 @@ struct dfn {
 				   variable, which an unlock through any
 				   place may name (analysis.c's
 				   released_obj) */
+	bool lock_reach;        /* it, or a callee, takes a lock given as
+				   an argument: may return holding one */
+	bool may_lock;          /* its acquisitions' runs may follow a lock
+				   (it, or a callee, takes one) */
+	bool lock_ctx;          /* may be called with a lock held (a caller
+				   may_lock, or is itself lock_ctx) */
+	bool global_keys;       /* may release a lock named by an lvalue
+				   outside its locals: its summary has a
+				   run for that lock, entered holding it */
 	/* what callers see of it */
 	bool acq_ret;
 	bool *acq_self;         /* per parameter */
 	struct pset *acq;       /* per parameter */
 	struct pset *want;      /* per parameter: demanded by callers */
+	bool *want_top;         /* per parameter: the parameter itself */
 };
 
 struct lg_demand {
@@ -240,6 +250,8 @@ static void close_fn(struct lg_demand *d, struct dfn *f, bool with_demand)
 	const struct lg_fn *fn = f->fn;
 	if (with_demand)
 		for (uint32_t i = 0; i < f->n_params; i++) {
+			if (f->want_top[i])
+				set_held(f, i);
 			if (f->want[i].all)
 				set_below_all(f, i);
 			for (size_t k = 0; k < f->want[i].n; k++)
@@ -352,6 +364,41 @@ static size_t dequeue(struct lg_demand *d)
 	return i;
 }
 
+/* Does handing `a` to a callee demand the callee's parameter itself?
+ * When `a` may hold a resource, or be the operand a lock is known by. */
+static bool demands_top(const struct dfn *f, const struct lg_opnd *a)
+{
+	return (a->kind == LG_OPND_VAR || a->kind == LG_OPND_ADDR) &&
+	       a->var < f->fn->n_vars && f->held[a->var];
+}
+
+/*
+ * Whether a call needs every effect of its callee's summary on its
+ * arguments, whatever they hold, because the analysis of the caller reads
+ * more than the effect on an argument it follows:
+ *   - a run that follows a lock: an unlock of any pointer may be its
+ *     unlock (released_obj); runs for an lvalue's lock matter only when
+ *     a caller may hold it;
+ *   - `x = g(x)`: whether g has any effect at all decides whether it is
+ *     taken to take over the old value (ev_call);
+ *   - a callee that returns a resource: a release of a parameter or an
+ *     lvalue makes the call a reopen of the caller's resource (freopen);
+ *   - realloc, which moves its argument.
+ */
+static bool needs_all(const struct dfn *f, const struct dcall *c, const struct dfn *g)
+{
+	if (f->may_lock || (f->lock_ctx && f->global_keys) || g->acq_ret)
+		return true;
+	const struct lg_event *e = c->e;
+	if (e->callee && (strcmp(e->callee, "realloc") == 0 ||
+			  strcmp(e->callee, "reallocarray") == 0))
+		return true;
+	for (uint32_t j = 0; j < e->n_args && e->dst != LG_NOVAR; j++)
+		if (e->args[j].kind == LG_OPND_VAR && e->args[j].var == e->dst)
+			return true;
+	return false;
+}
+
 /* What `f` demands of its callees; those whose demand grew are queued. */
 static void demand_fn(struct lg_demand *d, struct dfn *f)
 {
@@ -360,12 +407,46 @@ static void demand_fn(struct lg_demand *d, struct dfn *f)
 		if (c->rules || c->callee >= d->n)
 			continue;   /* the rules speak for it, or no body here */
 		struct dfn *g = &d->f[c->callee];
-		bool grew = false;
-		for (uint32_t j = 0; j < g->n_params && j < c->e->n_args; j++)
+		bool grew = false, all = needs_all(f, c, g);
+		for (uint32_t j = 0; j < g->n_params && j < c->e->n_args; j++) {
+			if (!g->want_top[j] && (all || demands_top(f, &c->e->args[j])))
+				grew = g->want_top[j] = true;
 			grew |= demand_arg(d, f, &c->e->args[j], g, j);
+		}
 		if (grew)
 			enqueue(d, c->callee);
 	}
+}
+
+/*
+ * What one call says of the locks `f`'s runs may follow.  A lock is taken
+ * through an argument (rules with `arg:` on acquire): the function, and
+ * its callers, which it may return to holding it, may follow one.  A call
+ * that may release an lvalue outside the locals (`&g_mu`, `db->p->mu`), by
+ * the rules or by a callee's summary, gives the function a run entered
+ * holding that lock; that run matters when a caller may hold it.
+ */
+static void seed_locks(struct dfn *f, const struct dcall *k)
+{
+	const struct lg_event *e = k->e;
+	for (size_t i = 0; i < k->n_rules; i++) {
+		const struct lg_effect *x = &k->rules[i];
+		if (x->site != LG_SITE_ARG)
+			continue;
+		if (x->kind == LG_EFFECT_ACQUIRE) {
+			f->lock_reach = f->may_lock = true;
+		} else if (x->arg >= 0 && (uint32_t)x->arg < e->n_args &&
+			   e->args[x->arg].kind == LG_OPND_LVAL &&
+			   !lg_fn_key_is_local(f->fn, e->args[x->arg].key)) {
+			f->global_keys = true;
+		}
+	}
+	if (k->rules || k->callee == SIZE_MAX || f->global_keys)
+		return;
+	for (uint32_t j = 0; j < e->n_args && !f->global_keys; j++)
+		if (e->args[j].kind == LG_OPND_LVAL &&
+		    !lg_fn_key_is_local(f->fn, e->args[j].key))
+			f->global_keys = true;   /* the callee may release it */
 }
 
 static bool is_kid(const struct lg_fn *fn, lg_var_id u)
@@ -411,9 +492,12 @@ static int setup(struct lg_demand *d, struct dfn *f, const struct lg_fn *fn,
 	f->acq_self = calloc(p, sizeof(*f->acq_self));
 	f->acq = calloc(p, sizeof(*f->acq));
 	f->want = calloc(p, sizeof(*f->want));
+	f->want_top = calloc(p, sizeof(*f->want_top));
 	if (!f->kids || !f->n_kids || !f->held || !f->below || !f->acq_self ||
-	    !f->acq || !f->want)
+	    !f->acq || !f->want || !f->want_top)
 		return -1;
+	for (size_t k = 0; k < f->n_calls; k++)
+		seed_locks(f, &f->calls[k]);
 	/* each variable's FIELD variables: counted, then filled */
 	for (uint32_t u = 0; u < nv; u++)
 		if (is_kid(fn, u))
@@ -473,6 +557,36 @@ struct lg_demand *lg_demand_compute(struct lg_fn *const *fns, size_t n,
 			if (c < n && add_caller(&d->f[c], i) < 0)
 				d->oom = true;
 		}
+	/* a callee that may return holding a lock: so may its callers */
+	for (size_t i = 0; i < n && !d->oom; i++)
+		if (d->f[i].lock_reach)
+			enqueue(d, i);
+	while (d->qlen && !d->oom) {
+		struct dfn *g = &d->f[dequeue(d)];
+		for (size_t k = 0; k < g->n_callers; k++) {
+			struct dfn *f = &d->f[g->callers[k]];
+			f->may_lock = true;
+			if (!f->lock_reach) {
+				f->lock_reach = true;
+				enqueue(d, g->callers[k]);
+			}
+		}
+	}
+	/* and what a function that may hold a lock calls may be called
+	 * with it held, down the calls */
+	for (size_t i = 0; i < n && !d->oom; i++)
+		if (d->f[i].may_lock)
+			enqueue(d, i);
+	while (d->qlen && !d->oom) {
+		struct dfn *f = &d->f[dequeue(d)];
+		for (size_t k = 0; k < f->n_calls; k++) {
+			size_t c = f->calls[k].callee;
+			if (c < n && !d->f[c].lock_ctx) {
+				d->f[c].lock_ctx = true;
+				enqueue(d, c);
+			}
+		}
+	}
 	/* 1. acquisitions: a function whose acquisitions grew has its
 	 * callers processed again */
 	for (size_t i = 0; i < n; i++)
@@ -502,8 +616,10 @@ struct lg_demand *lg_demand_compute(struct lg_fn *const *fns, size_t n,
 
 bool lg_demand_wants(const struct lg_demand *d, size_t i, int arg, const char *path)
 {
-	if (!d || i >= d->n || !path[0] || arg < 0 || (uint32_t)arg >= d->f[i].n_params)
+	if (!d || i >= d->n || arg < 0 || (uint32_t)arg >= d->f[i].n_params)
 		return true;
+	if (!path[0])
+		return d->f[i].want_top[arg];
 	const struct pset *w = &d->f[i].want[arg];
 	return w->all || pset_has(w, path);
 }
@@ -520,8 +636,9 @@ void lg_demand_hash(const struct lg_demand *d, size_t i, struct lg_sha256 *h)
 	const struct dfn *f = &d->f[i];
 	for (uint32_t a = 0; a < f->n_params; a++) {
 		const struct pset *w = &f->want[a];
-		char head[32];
-		snprintf(head, sizeof(head), "want %u %d %zu", a, (int)w->all, w->n);
+		char head[64];
+		snprintf(head, sizeof(head), "want %u %d %d %zu", a, (int)f->want_top[a],
+			 (int)w->all, w->n);
 		lg_sha256_update(h, head, strlen(head) + 1);
 		if (!w->n)
 			continue;
@@ -580,6 +697,7 @@ void lg_demand_free(struct lg_demand *d)
 		free(f->acq_self);
 		free(f->acq);
 		free(f->want);
+		free(f->want_top);
 	}
 	free(d->f);
 	free(d->queue);

@@ -1,6 +1,6 @@
 /*
- * demand.h - which places below a function's parameters its callers can
- * hand it a resource in.
+ * demand.h - which parameters of a function, and places below them, its
+ * callers can hand it a resource in.
  *
  * A summary says what a function does to each parameter and to the places
  * below it (`p->conn`, `*out`).  Each of those places costs a path-sensitive
@@ -13,10 +13,13 @@
  *   - the places of a function's own parameters that its callers demand;
  *   - copies of those;
  * a call that hands one of them to a function of the project demands the
- * corresponding place of that function's parameter.  The parameters
- * themselves are always summarised.  Anything the analysis could bind is
- * over-approximated: a place left out is one no caller can hold a resource
- * in, so its effect could not matter to any of them.
+ * corresponding parameter, or place of that parameter.  Anything the
+ * analysis could bind is over-approximated: a parameter or place left out
+ * is one no caller can hold a resource in, so its effect could not matter
+ * to any of them.  Where a caller's analysis reads more of a summary than
+ * the effects on what it follows, the call demands every parameter (a run
+ * that follows a lock, which an unlock through any pointer may release;
+ * `x = g(x)`; a callee that returns a resource; realloc).
  *
  * Ownership: an lg_demand owns its sets; the graphs must outlive it.
  */
@@ -41,7 +44,7 @@ struct lg_demand *lg_demand_compute(struct lg_fn *const *fns, size_t n,
 				    lg_fn_resolver resolve, const void *resolve_ctx);
 
 /* Does some caller demand place `path` ("->conn", "*") below parameter
- * `arg` of function `i`?  The parameter itself ("") always is. */
+ * `arg` of function `i`, or ("") the parameter itself? */
 bool lg_demand_wants(const struct lg_demand *d, size_t i, int arg, const char *path);
 
 /* Feeds the demand on function `i` to a digest (it changes its summary). */

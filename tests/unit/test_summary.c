@@ -124,6 +124,29 @@ static void go(struct lg_fn *g, uint32_t from, uint32_t to)
 	lg_fn_term(g, from, LG_TERM_GOTO, L(0));
 }
 
+/* A caller that hands `callee` a resource in each argument listed in
+ * `args` (of `n`; the others are values the analysis does not follow):
+ *   void NAME(void) { struct conn *x = get(); callee(.., x, ..); ... }
+ * Parameters are summarised only when some caller can hand them one. */
+static void hand_in(struct fixture *f, const char *name, const char *const *callees,
+		    const int *n, const int *arg, size_t count)
+{
+	struct lg_fn *g = fn(f, name);
+	lg_var_id x = lg_fn_var(g, "x", LG_VAR_LOCAL);
+	uint32_t b = lg_fn_block(g);
+	call(g, b, "get", x, 0);
+	for (size_t i = 0; i < count; i++) {
+		struct lg_opnd args[4];
+		for (int k = 0; k < n[i]; k++)
+			args[k] = k == arg[i] ? lg_opnd_var(x) : lg_opnd_unknown();
+		struct lg_event *e = lg_fn_call(g, b, L(1), callees[i], args,
+						(uint32_t)n[i], LG_NOVAR, NULL);
+		assert_non_null(e);
+		e->callee_id = lg_fn_strdup(g, callees[i]);
+	}
+	ret(g, b, lg_opnd_unknown());
+}
+
 static char *dump(struct fixture *f)
 {
 	for (size_t i = 0; i < f->n; i++)
@@ -206,6 +229,10 @@ static void summary__what_helpers_do_to_parameters(void **state)
 	call(g, b0, "q", t, 1, lg_opnd_var(c));
 	ret(g, b0, lg_opnd_var(t));
 
+	static const char *const helpers[] = { "close_if", "finish", "keep", "ping" };
+	static const int one[] = { 1, 1, 1, 1 }, first[] = { 0, 0, 0, 0 };
+	hand_in(f, "user", helpers, one, first, 4);
+
 	char *text = dump(f);
 	assert_string_equal(text,
 		"summary close_if (close_if)\n"
@@ -215,6 +242,8 @@ static void summary__what_helpers_do_to_parameters(void **state)
 		"summary keep (keep)\n"
 		"  transfer arg 0\n"
 		"summary ping (ping)\n"
+		"  borrows its arguments\n"
+		"summary user (user)\n"
 		"  borrows its arguments\n");
 	free(text);
 }
@@ -291,12 +320,18 @@ static void summary__recursion_reaches_a_fixpoint(void **state)
 	call(b, b0, "a", LG_NOVAR, 2, lg_opnd_var(c), lg_opnd_unknown());
 	ret(b, b0, lg_opnd_unknown());
 
+	static const char *const callee[] = { "a" };
+	static const int two[] = { 2 }, first[] = { 0 };
+	hand_in(f, "user", callee, two, first, 1);
+
 	char *text = dump(f);
 	assert_string_equal(text,
 		"summary a (a)\n"
 		"  release arg 0\n"
 		"summary b (b)\n"
-		"  release arg 0\n");
+		"  release arg 0\n"
+		"summary user (user)\n"
+		"  borrows its arguments\n");
 	free(text);
 }
 
@@ -380,6 +415,9 @@ static void summary__recursion_is_computed_callees_first(void **state)
 		call(g, b2, names[(k + 1) % 6], LG_NOVAR, 2, lg_opnd_var(c), lg_opnd_var(n));
 		ret(g, b2, lg_opnd_unknown());
 	}
+	static const char *const callee[] = { "r0" };
+	static const int two[] = { 2 }, first[] = { 0 };
+	hand_in(f, "user", callee, two, first, 1);
 	char *text = dump(f);
 	for (int k = 0; k < 6; k++) {
 		char want[64];
@@ -388,7 +426,7 @@ static void summary__recursion_is_computed_callees_first(void **state)
 		assert_non_null(strstr(text, want));
 	}
 	free(text);
-	assert_int_equal(f->sums.computed, 7);
+	assert_int_equal(f->sums.computed, 7 + 1);   /* and the caller's */
 
 	/* on four threads: the same summaries from the same computations (a
 	 * round that computed every member at once from the last round's
@@ -397,7 +435,7 @@ static void summary__recursion_is_computed_callees_first(void **state)
 	lg_summaries_init(&f->sums, &f->rules);
 	f->sums.jobs = 4;
 	char *again = dump(f);
-	assert_int_equal(f->sums.computed, 7);
+	assert_int_equal(f->sums.computed, 7 + 1);   /* and the caller's */
 	lg_summaries_release(&f->sums);
 	lg_summaries_init(&f->sums, &f->rules);
 	char *serial = dump(f);
@@ -590,6 +628,196 @@ static void summary__a_lock_held_by_pointer_demands_every_place(void **state)
 	lg_leaks_release(&leaks);
 }
 
+/* A parameter no caller can hand a resource in needs no run:
+ *   void close_it(struct conn *c) { put(c); }
+ *   void idle(void) { close_it(make_name()); }      nothing to hand over
+ * close_it borrows, as far as this program goes; once a caller hands it a
+ * connection, it releases. */
+static void summary__parameters_no_caller_can_use_are_not_summarised(void **state)
+{
+	struct fixture *f = *state;
+	struct lg_fn *g = fn(f, "close_it");
+	lg_var_id c = lg_fn_var(g, "c", LG_VAR_PARAM);
+	uint32_t b = lg_fn_block(g);
+	call(g, b, "put", LG_NOVAR, 1, lg_opnd_var(c));
+	ret(g, b, lg_opnd_unknown());
+
+	g = fn(f, "idle");
+	lg_var_id t = lg_fn_var(g, NULL, LG_VAR_TEMP);
+	b = lg_fn_block(g);
+	call(g, b, "make_name", t, 0);
+	call(g, b, "close_it", LG_NOVAR, 1, lg_opnd_var(t));
+	ret(g, b, lg_opnd_unknown());
+
+	char *text = dump(f);
+	assert_non_null(strstr(text, "summary close_it (close_it)\n  borrows its arguments\n"));
+	free(text);
+
+	static const char *const callee[] = { "close_it" };
+	static const int one[] = { 1 }, first[] = { 0 };
+	hand_in(f, "user", callee, one, first, 1);
+	lg_summaries_release(&f->sums);
+	lg_summaries_init(&f->sums, &f->rules);
+	text = dump(f);
+	assert_non_null(strstr(text, "summary close_it (close_it)\n  release arg 0\n"));
+	free(text);
+}
+
+/* `x = g(x, y)`: whether g has any effect at all decides whether it takes
+ * the old x over, so the call demands every parameter of g, even the y
+ * the caller holds nothing in:
+ *   struct conn *g(struct conn *x, struct conn *y) { put(y); return other(); }
+ *   void caller(void) { struct conn *x = get(); x = g(x, name()); }
+ * g releases its y, so it is not a function that takes x over: x's
+ * connection is lost when x is overwritten. */
+static void summary__x_is_g_of_x_demands_every_parameter(void **state)
+{
+	struct fixture *f = *state;
+	struct lg_fn *g = fn(f, "g");
+	lg_fn_var(g, "x", LG_VAR_PARAM);
+	lg_var_id y = lg_fn_var(g, "y", LG_VAR_PARAM);
+	lg_var_id t = lg_fn_var(g, NULL, LG_VAR_TEMP);
+	uint32_t b = lg_fn_block(g);
+	call(g, b, "put", LG_NOVAR, 1, lg_opnd_var(y));
+	call(g, b, "other", t, 0);
+	ret(g, b, lg_opnd_var(t));
+
+	struct lg_fn *caller = fn(f, "caller");
+	lg_var_id x = lg_fn_var(caller, "x", LG_VAR_LOCAL);
+	b = lg_fn_block(caller);
+	call(caller, b, "get", x, 0);
+	call(caller, b, "g", x, 2, lg_opnd_var(x), lg_opnd_unknown());
+	ret(caller, b, lg_opnd_unknown());
+
+	char *text = dump(f);
+	assert_non_null(strstr(text, "summary g (g)\n  release arg 1\n"));
+	free(text);
+	struct lg_oracle o = lg_summaries_oracle(&f->sums);
+	struct lg_leaks leaks = LG_LEAKS_INIT;
+	assert_int_equal(lg_analyse(caller, &o, NULL, &leaks, &f->diags), 0);
+	assert_int_equal(leaks.n, 1);
+	lg_leaks_release(&leaks);
+}
+
+/* A function that holds a lock reads every release of a pointer its
+ * callees make: an unlock through any pointer may be its unlock (one lock
+ * held, nothing else naming it).  So its calls demand every parameter:
+ *   void h(pthread_mutex_t *p) { unlock(p); }
+ *   void caller(pthread_mutex_t *m, pthread_mutex_t *p) { lock(m); h(p); }
+ * h's release is summarised though the caller holds nothing in p, and the
+ * caller leaks nothing. */
+static void summary__a_function_holding_a_lock_demands_every_parameter(void **state)
+{
+	struct fixture *f = *state;
+	struct lg_fn *g = fn(f, "h");
+	lg_var_id p = lg_fn_var(g, "p", LG_VAR_PARAM);
+	g->vars[p].is_pointer = 1;
+	uint32_t b = lg_fn_block(g);
+	call(g, b, "unlock", LG_NOVAR, 1, lg_opnd_var(p));
+	ret(g, b, lg_opnd_unknown());
+
+	struct lg_fn *caller = fn(f, "caller");
+	lg_var_id m = lg_fn_var(caller, "m", LG_VAR_PARAM);
+	p = lg_fn_var(caller, "p", LG_VAR_PARAM);
+	caller->vars[m].is_pointer = caller->vars[p].is_pointer = 1;
+	b = lg_fn_block(caller);
+	call(caller, b, "lock", LG_NOVAR, 1, lg_opnd_var(m));
+	call(caller, b, "h", LG_NOVAR, 1, lg_opnd_var(p));
+	ret(caller, b, lg_opnd_unknown());
+
+	char *text = dump(f);
+	assert_non_null(strstr(text, "summary h (h)\n  release arg 0\n"));
+	free(text);
+	struct lg_oracle o = lg_summaries_oracle(&f->sums);
+	struct lg_leaks leaks = LG_LEAKS_INIT;
+	assert_int_equal(lg_analyse(caller, &o, NULL, &leaks, &f->diags), 0);
+	assert_int_equal(leaks.n, 0);
+	lg_leaks_release(&leaks);
+}
+
+/* A callee that releases what it is given and returns a new resource is a
+ * reopen (freopen): given the caller's own parameter, the result is the
+ * caller's resource still, not a new one to release.  That reading needs
+ * the release, so the call demands every parameter:
+ *   struct conn *reopen(struct conn *c) { put(c); return get(); }
+ *   void caller(struct conn *c) { struct conn *d = reopen(c); use(d); } */
+static void summary__a_callee_that_returns_a_resource_is_summarised_whole(void **state)
+{
+	struct fixture *f = *state;
+	struct lg_fn *g = fn(f, "reopen");
+	lg_var_id c = lg_fn_var(g, "c", LG_VAR_PARAM);
+	lg_var_id t = lg_fn_var(g, NULL, LG_VAR_TEMP);
+	uint32_t b = lg_fn_block(g);
+	call(g, b, "put", LG_NOVAR, 1, lg_opnd_var(c));
+	call(g, b, "get", t, 0);
+	ret(g, b, lg_opnd_var(t));
+
+	struct lg_fn *caller = fn(f, "caller");
+	c = lg_fn_var(caller, "c", LG_VAR_PARAM);
+	lg_var_id d = lg_fn_var(caller, "d", LG_VAR_LOCAL);
+	b = lg_fn_block(caller);
+	call(caller, b, "reopen", d, 1, lg_opnd_var(c));
+	call(caller, b, "use", LG_NOVAR, 1, lg_opnd_var(d));
+	ret(caller, b, lg_opnd_unknown());
+
+	char *text = dump(f);
+	assert_non_null(strstr(text, "summary reopen (reopen)\n"));
+	assert_non_null(strstr(text, "  release arg 0\n"));
+	free(text);
+	struct lg_oracle o = lg_summaries_oracle(&f->sums);
+	struct lg_leaks leaks = LG_LEAKS_INIT;
+	assert_int_equal(lg_analyse(caller, &o, NULL, &leaks, &f->diags), 0);
+	assert_int_equal(leaks.n, 0);
+	lg_leaks_release(&leaks);
+}
+
+/* A function called with a lock held, whose summary has a run for a lock
+ * it names by an lvalue (entered holding it), reads every release of a
+ * pointer too:
+ *   void h(pthread_mutex_t *p) { unlock(p); }
+ *   void g(int x) { pthread_mutex_t *q = pick(); if (x) unlock(&g_mu); else h(q); }
+ *   void caller(int x) { lock(&g_mu); g(x); }
+ * On either path g gives g_mu back (h's unlock of the only lock held), so
+ * the caller leaks nothing. */
+static void summary__a_lock_run_called_with_a_lock_held_demands_every_parameter(void **state)
+{
+	struct fixture *f = *state;
+	struct lg_fn *g = fn(f, "h");
+	lg_var_id p = lg_fn_var(g, "p", LG_VAR_PARAM);
+	g->vars[p].is_pointer = 1;
+	uint32_t b = lg_fn_block(g);
+	call(g, b, "unlock", LG_NOVAR, 1, lg_opnd_var(p));
+	ret(g, b, lg_opnd_unknown());
+
+	g = fn(f, "g");
+	lg_var_id x = lg_fn_var(g, "x", LG_VAR_PARAM);
+	lg_var_id q = lg_fn_var(g, "q", LG_VAR_LOCAL);
+	g->vars[q].is_pointer = 1;
+	uint32_t b0 = lg_fn_block(g), b1 = lg_fn_block(g), b2 = lg_fn_block(g);
+	call(g, b0, "pick", q, 0);
+	branch(g, b0, x, LG_REL_NE, 0, b1, b2);
+	call(g, b1, "unlock", LG_NOVAR, 1, lval(g, "&g_mu"));
+	ret(g, b1, lg_opnd_unknown());
+	call(g, b2, "h", LG_NOVAR, 1, lg_opnd_var(q));
+	ret(g, b2, lg_opnd_unknown());
+
+	struct lg_fn *caller = fn(f, "caller");
+	x = lg_fn_var(caller, "x", LG_VAR_PARAM);
+	b = lg_fn_block(caller);
+	call(caller, b, "lock", LG_NOVAR, 1, lval(caller, "&g_mu"));
+	call(caller, b, "g", LG_NOVAR, 1, lg_opnd_var(x));
+	ret(caller, b, lg_opnd_unknown());
+
+	char *text = dump(f);
+	assert_non_null(strstr(text, "summary h (h)\n  release arg 0\n"));
+	free(text);
+	struct lg_oracle o = lg_summaries_oracle(&f->sums);
+	struct lg_leaks leaks = LG_LEAKS_INIT;
+	assert_int_equal(lg_analyse(caller, &o, NULL, &leaks, &f->diags), 0);
+	assert_int_equal(leaks.n, 0);
+	lg_leaks_release(&leaks);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -605,6 +833,11 @@ int main(void)
 		T(summary__places_named_by_no_event_share_a_run),
 		T(summary__only_places_callers_use_are_summarised),
 		T(summary__a_lock_held_by_pointer_demands_every_place),
+		T(summary__parameters_no_caller_can_use_are_not_summarised),
+		T(summary__x_is_g_of_x_demands_every_parameter),
+		T(summary__a_function_holding_a_lock_demands_every_parameter),
+		T(summary__a_callee_that_returns_a_resource_is_summarised_whole),
+		T(summary__a_lock_run_called_with_a_lock_held_demands_every_parameter),
 #undef T
 	};
 	return cmocka_run_group_tests_name("summary", tests, NULL, NULL);
