@@ -16,6 +16,7 @@
 #include "frontend.h"
 #include "compdb.h"
 #include "flags.h"
+#include "readfile.h"
 
 #include <clang-c/Index.h>
 #include <ctype.h>
@@ -43,6 +44,23 @@ struct lg_frontend {
 	size_t n_fn_names;
 	bool fn_names_built;
 	char *root;               /* the project root (lg_project_root) */
+	struct line_index *lines; /* per translation unit: where the lines
+				     of each file positions were asked in
+				     start */
+	size_t n_lines;
+};
+
+/* Where each line of a file libclang read starts, to turn a position's
+ * offset into its line and column (libclang's own conversion costs most of
+ * what finding a position costs).  Lines end as the compiler ends them
+ * (lg_line_starts); the column is the byte's offset from its line's start,
+ * plus one, as the compiler counts it. */
+struct line_index {
+	CXFile file;
+	size_t *starts;           /* lg_line_starts */
+	size_t n;
+	size_t last;              /* the line found last: positions come in
+				     order, mostly */
 };
 
 /* ---- a few libclang conveniences ------------------------------------------ */
@@ -167,6 +185,7 @@ struct file_slot {
 	uint32_t idx;
 	const char *buf;
 	size_t len;
+	struct line_index *lines; /* NULL: ask libclang */
 };
 
 struct lower {
@@ -255,6 +274,9 @@ static CXCursor strip(struct lower *L, CXCursor c)
 		(arr)[(n)++] = (val);                                        \
 	} while (0)
 
+static struct line_index *line_index(struct lg_frontend *fe, CXFile f,
+				     const char *buf, size_t len);
+
 static struct file_slot *file_slot(struct lower *L, CXFile f)
 {
 	for (uint32_t i = 0; i < L->n_files; i++)
@@ -269,19 +291,54 @@ static struct file_slot *file_slot(struct lower *L, CXFile f)
 	s.idx = lg_fn_file(L->fn, name ? name : "");
 	free(name);
 	s.buf = clang_getFileContents(L->tu, f, &s.len);
+	s.lines = line_index(L->fe, f, s.buf, s.len);
 	uint32_t at = L->n_files < 8 ? L->n_files++ : 7;
 	L->files[at] = s;
 	return &L->files[at];
+}
+
+static struct line_index *line_index(struct lg_frontend *fe, CXFile f,
+				     const char *buf, size_t len)
+{
+	for (size_t i = 0; i < fe->n_lines; i++)
+		if (fe->lines[i].file == f)
+			return fe->lines[i].starts ? &fe->lines[i] : NULL;
+	if (!buf)
+		return NULL;
+	struct line_index *v = realloc(fe->lines, (fe->n_lines + 1) * sizeof(*v));
+	if (!v)
+		return NULL;
+	fe->lines = v;
+	struct line_index *x = &v[fe->n_lines++];
+	*x = (struct line_index){ .file = f };
+	/* NULL when memory ran out, remembered as such: libclang answers */
+	x->starts = lg_line_starts(buf, len, &x->n);
+	return x->starts ? x : NULL;
+}
+
+static void line_index_free(struct lg_frontend *fe)
+{
+	for (size_t i = 0; i < fe->n_lines; i++)
+		free(fe->lines[i].starts);
+	free(fe->lines);
+	fe->lines = NULL;
+	fe->n_lines = 0;
 }
 
 static struct lg_loc loc_at(struct lower *L, CXSourceLocation sl)
 {
 	CXFile f;
 	unsigned line, col, off;
-	clang_getExpansionLocation(sl, &f, &line, &col, &off);
-	if (!f)
-		return (struct lg_loc){ 0, line, col };
-	return (struct lg_loc){ file_slot(L, f)->idx, line, col };
+	clang_getExpansionLocation(sl, &f, NULL, NULL, &off);
+	struct file_slot *fs = f ? file_slot(L, f) : NULL;
+	if (fs && fs->lines && off <= fs->len) {
+		struct line_index *x = fs->lines;
+		size_t k = lg_line_at(x->starts, x->n, off, &x->last);
+		return (struct lg_loc){ fs->idx, (uint32_t)k + 1,
+					(uint32_t)(off - x->starts[k] + 1) };
+	}
+	clang_getExpansionLocation(sl, NULL, &line, &col, NULL);
+	return (struct lg_loc){ fs ? fs->idx : 0, line, col };
 }
 
 static struct lg_loc loc_of(struct lower *L, CXCursor c)
@@ -603,6 +660,15 @@ static void kill_temps(struct lower *L, struct lg_loc loc)
 				e->dst = L->temps[i];
 		}
 	}
+	L->n_temps = 0;
+}
+
+/* The same at the start of `c`, whose position is looked up only when
+ * there is a temporary to end (a libclang extent is not cheap). */
+static void kill_temps_at(struct lower *L, CXCursor c)
+{
+	if (L->cur != NOBLOCK && L->n_temps)
+		kill_temps(L, loc_of(L, c));
 	L->n_temps = 0;
 }
 
@@ -1912,7 +1978,7 @@ static void lower_for(struct lower *L, CXCursor s)
 			lower_decl_stmt(L, part[0]);
 		else
 			lower_expr(L, part[0]);
-		kill_temps(L, loc_of(L, part[0]));
+		kill_temps_at(L, part[0]);
 	}
 	uint32_t H = new_block(L), B = new_block(L), C = new_block(L), X = new_block(L);
 	enter(L, H);
@@ -1929,7 +1995,7 @@ static void lower_for(struct lower *L, CXCursor s)
 	enter(L, C);
 	if (!clang_Cursor_isNull(part[2])) {
 		lower_expr(L, part[2]);
-		kill_temps(L, loc_of(L, part[2]));
+		kill_temps_at(L, part[2]);
 	}
 	jump(L, H, -1);
 	L->cur = X;
@@ -2093,7 +2159,7 @@ static void lower_stmt_here(struct lower *L, CXCursor s)
 		break;
 	case CXCursor_DeclStmt:
 		lower_decl_stmt(L, s);
-		kill_temps(L, loc_of(L, s));
+		kill_temps_at(L, s);
 		break;
 	case CXCursor_IfStmt:
 		lower_if(L, s);
@@ -2165,9 +2231,8 @@ static void lower_stmt_here(struct lower *L, CXCursor s)
 		break;
 	default:
 		if (is_expr(s)) {
-			struct lg_loc loc = loc_of(L, s);
 			lower_expr(L, s);
-			kill_temps(L, loc);
+			kill_temps_at(L, s);
 		} else {
 			lower_children(L, s);
 		}
@@ -2331,6 +2396,7 @@ void lg_frontend_free(struct lg_frontend *fe)
 	if (!fe)
 		return;
 	noreturn_clear(fe);
+	line_index_free(fe);
 	for (size_t i = 0; i < fe->n_dropped; i++)
 		free(fe->dropped[i]);
 	free(fe->dropped);
@@ -2609,6 +2675,7 @@ int lg_frontend_run(struct lg_frontend *fe, const struct lg_tu_job *job,
 	ret = v.ret ? v.ret : v.failed ? -1 : 0;
 	fe->tu = NULL;
 	noreturn_clear(fe);
+	line_index_free(fe);
 	clang_disposeTranslationUnit(tu);
 	if (info)
 		fill_source(job, info);

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -137,37 +138,87 @@ int lg_text_copy(struct lg_text *t, const char *buf, size_t len)
 	return 0;
 }
 
+static bool line_end(const char *buf, size_t len, size_t i)
+{
+	return buf[i] == '\n' || (buf[i] == '\r' && (i + 1 == len || buf[i + 1] != '\n'));
+}
+
+size_t *lg_line_starts(const char *buf, size_t len, size_t *n)
+{
+	/* most files have no carriage return: then lines end at each "\n",
+	 * which memchr finds fastest */
+	bool cr = memchr(buf, '\r', len) != NULL;
+	size_t count = 1;
+	if (cr) {
+		for (size_t i = 0; i < len; i++)
+			count += line_end(buf, len, i);
+	} else {
+		for (const char *q = buf; (q = memchr(q, '\n', len - (size_t)(q - buf))); q++)
+			count++;
+	}
+	size_t *starts = malloc(count * sizeof(*starts));
+	if (!starts)
+		return NULL;
+	size_t k = 0;
+	starts[k++] = 0;
+	if (cr) {
+		for (size_t i = 0; i < len; i++)
+			if (line_end(buf, len, i))
+				starts[k++] = i + 1;
+	} else {
+		for (const char *q = buf; (q = memchr(q, '\n', len - (size_t)(q - buf))); q++)
+			starts[k++] = (size_t)(q - buf) + 1;
+	}
+	*n = k;
+	return starts;
+}
+
+size_t lg_line_at(const size_t *starts, size_t n, size_t off, size_t *hint)
+{
+	size_t k = hint ? *hint : 0;
+	if (k < n && starts[k] <= off && (k + 1 == n || off < starts[k + 1]))
+		return k;
+	size_t lo = 0, hi = n;   /* starts[lo] <= off < starts[hi] */
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (starts[mid] <= off)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	if (hint)
+		*hint = lo;
+	return lo;
+}
+
 static int index_lines(struct lg_text *t)
 {
-	size_t n = 1;
-	for (const char *q = t->p, *end = t->p + t->len;
-	     (q = memchr(q, '\n', (size_t)(end - q))) != NULL; q++)
-		n++;
-	t->lines = malloc(n * sizeof(*t->lines));
 	if (!t->lines)
-		return -1;
-	t->lines[0] = 0;
-	t->n_lines = 1;
-	for (const char *q = t->p, *end = t->p + t->len;
-	     (q = memchr(q, '\n', (size_t)(end - q))) != NULL; q++)
-		t->lines[t->n_lines++] = (size_t)(q - t->p) + 1;
-	return 0;
+		t->lines = lg_line_starts(t->p, t->len, &t->n_lines);
+	return t->lines ? 0 : -1;
 }
 
 const char *lg_text_line(struct lg_text *t, unsigned line, size_t *len)
 {
-	if (!t->p || line == 0)
-		return NULL;
-	if (!t->lines && index_lines(t) < 0)
-		return NULL;
-	if (line > t->n_lines)
+	if (!t->p || line == 0 || index_lines(t) < 0 || line > t->n_lines)
 		return NULL;
 	size_t b = t->lines[line - 1];
-	size_t e = line < t->n_lines ? t->lines[line] - 1 : t->len;
+	size_t e = line < t->n_lines ? t->lines[line] : t->len;
+	if (e > b && t->p[e - 1] == '\n')
+		e--;
 	if (e > b && t->p[e - 1] == '\r')
 		e--;
 	*len = e - b;
 	return t->p + b;
+}
+
+const char *lg_text_line_at(struct lg_text *t, size_t off, unsigned *line)
+{
+	if (!t->p || off > t->len || index_lines(t) < 0)
+		return NULL;
+	size_t k = lg_line_at(t->lines, t->n_lines, off, NULL);
+	*line = (unsigned)(k + 1);
+	return t->p + t->lines[k];
 }
 
 void lg_text_release(struct lg_text *t)

@@ -49,10 +49,26 @@ int lg_text_read(struct lg_text *t, const char *path);
  * memory runs out. */
 int lg_text_copy(struct lg_text *t, const char *buf, size_t len);
 
-/* Line `line` (1-based) without its newline or carriage return, *len set;
- * NULL past the end or when memory runs out.  The first call indexes the
- * lines, so a file's findings cost one pass over it, not one each. */
+/* Line `line` (1-based) without its line end, *len set; NULL past the end
+ * or when memory runs out.  Lines end as lg_line_starts says.  The first
+ * call indexes the lines, so a file's findings cost one pass over it, not
+ * one each. */
 const char *lg_text_line(struct lg_text *t, unsigned line, size_t *len);
+
+/* The start of the line holding byte `off`, and its number in *line; NULL
+ * past the end or when memory runs out. */
+const char *lg_text_line_at(struct lg_text *t, size_t off, unsigned *line);
+
+/* Where each line of `buf` starts, lines ending where the compiler ends
+ * them (at "\n", "\r\n" or a lone "\r"), so that line numbers agree with
+ * its positions: a malloc'd array of *n offsets, the first 0; NULL when
+ * memory runs out. */
+size_t *lg_line_starts(const char *buf, size_t len, size_t *n);
+
+/* The 0-based line, of the `n` that `starts` lists, holding byte `off`.
+ * `hint` (may be NULL) keeps the last answer: looking up positions in
+ * order, most answers are found there. */
+size_t lg_line_at(const size_t *starts, size_t n, size_t off, size_t *hint);
 
 void lg_text_release(struct lg_text *t);
 

@@ -135,22 +135,22 @@ static int scan_file(struct sups *s, const char *file)
 		}
 	if (!got && lg_text_read(&t, file) < 0)
 		return 0;   /* unreadable: nothing suppressed there */
-	/* One search over the whole text, lines counted only up to each
-	 * mark: most files have none. */
-	const char *buf = t.p, *end = t.p + t.len, *counted = buf;
-	unsigned line = 1;
-	const char *at = buf;
+	/* One search over the whole text: most files have no mark.  Lines
+	 * are numbered as the compiler numbers them (lg_line_starts). */
+	const char *end = t.p + t.len, *at = t.p;
 	int ret = 0;
 	while (ret == 0 &&
 	       (at = memmem(at, (size_t)(end - at), MARK, strlen(MARK))) != NULL) {
-		for (const char *q = counted;
-		     (q = memchr(q, '\n', (size_t)(at - q))) != NULL; q++) {
-			line++;
-			counted = q + 1;
+		unsigned line;
+		const char *start = lg_text_line_at(&t, (size_t)(at - t.p), &line);
+		if (!start) {
+			ret = -1;
+			break;
 		}
-		const char *nl = memchr(at, '\n', (size_t)(end - at));
-		const char *e = nl ? nl : end;
-		ret = scan_line(s, file, line, counted, e);
+		size_t len = 0;
+		const char *text = lg_text_line(&t, line, &len);
+		const char *e = text ? text + len : end;
+		ret = scan_line(s, file, line, start, e);
 		at = e;
 	}
 	lg_text_release(&t);

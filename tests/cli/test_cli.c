@@ -346,6 +346,39 @@ static void cli__leak_prints_report_and_exits_1(void **state)
 	expect(f, 1, leak_report(f, "leak.c"), "");
 }
 
+/* The same leak in files written with "\r\n" and with lone "\r" line ends
+ * (Windows, old Mac): the same lines and columns, and the same line quoted
+ * (positions and quotes count lines as the compiler does). */
+static void cli__leak_in_crlf_and_cr_files_reports_the_same_lines(void **state)
+{
+	struct fx *f = *state;
+	char *text = read_text(cli_path(f, "leak.c"));
+	assert_non_null(text);
+	size_t n = strlen(text);
+	char *crlf = malloc(2 * n + 1), *cr = strdup(text);
+	assert_non_null(crlf);
+	assert_non_null(cr);
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (text[i] == '\n')
+			crlf[k++] = '\r';
+		crlf[k++] = text[i];
+		if (cr[i] == '\n')
+			cr[i] = '\r';
+	}
+	crlf[k] = '\0';
+	copy_in(f, "pool.h", f->dir);
+	write_file(fmt(f, "%s/crlf.c", f->dir), crlf);
+	write_file(fmt(f, "%s/cr.c", f->dir), cr);
+	free(text);
+	free(crlf);
+	free(cr);
+	LG(f, "-r", pool_rules(f), "crlf.c");
+	expect(f, 1, leak_report(f, "crlf.c"), "");
+	LG(f, "-r", pool_rules(f), "cr.c");
+	expect(f, 1, leak_report(f, "cr.c"), "");
+}
+
 static void cli__leak_outside_cwd_is_named_absolutely(void **state)
 {
 	struct fx *f = *state;
@@ -1219,6 +1252,7 @@ int main(int argc, char **argv)
 		T(cli__clean_file_exits_0_silently),
 		T(cli__leak_prints_report_and_exits_1),
 		T(cli__leak_outside_cwd_is_named_absolutely),
+		T(cli__leak_in_crlf_and_cr_files_reports_the_same_lines),
 		T(cli__rules_from_a_directory),
 		T(cli__sarif_output_file_validates),
 		T(cli__no_colour_when_output_is_not_a_terminal),

@@ -126,6 +126,47 @@ static void text__missing_file_and_directory_fail(void **state)
 	assert_null(t.p);
 }
 
+/* Lines end where the compiler ends them: "\n", "\r\n", and a lone "\r"
+ * (old Mac files), so a finding's line is the line quoted. */
+static void text__lines_end_as_the_compiler_ends_them(void **state)
+{
+	(void)state;
+	const char src[] = "a\rb\r\nc\n\rd\r";
+	struct lg_text t;
+	assert_int_equal(lg_text_copy(&t, src, sizeof(src) - 1), 0);
+	expect_line(&t, 1, "a");
+	expect_line(&t, 2, "b");
+	expect_line(&t, 3, "c");
+	expect_line(&t, 4, "");
+	expect_line(&t, 5, "d");
+	expect_line(&t, 6, "");
+	expect_line(&t, 7, NULL);
+	unsigned line = 0;
+	const char *at = lg_text_line_at(&t, 3, &line);   /* the "\r" after "b" */
+	assert_int_equal(line, 2);
+	assert_ptr_equal(at, t.p + 2);
+	at = lg_text_line_at(&t, 7, &line);               /* the "\r" before "d" */
+	assert_int_equal(line, 4);
+	assert_ptr_equal(at, t.p + 7);
+	lg_text_release(&t);
+
+	size_t n = 0, hint = 0;
+	size_t *starts = lg_line_starts(src, sizeof(src) - 1, &n);
+	assert_non_null(starts);
+	assert_int_equal(n, 6);
+	static const size_t want[] = { 0, 2, 5, 7, 8, 10 };
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(starts[i], want[i]);
+	/* in order, with the hint, and out of order */
+	for (size_t off = 0; off <= sizeof(src) - 1; off++) {
+		size_t k = lg_line_at(starts, n, off, &hint);
+		assert_true(starts[k] <= off && (k + 1 == n || off < starts[k + 1]));
+		assert_int_equal(lg_line_at(starts, n, off, NULL), k);
+	}
+	assert_int_equal(lg_line_at(starts, n, 0, &hint), 0);
+	free(starts);
+}
+
 static void text__copy_keeps_the_bytes_given(void **state)
 {
 	(void)state;
@@ -145,6 +186,7 @@ int main(void)
 		cmocka_unit_test(text__large_file_is_mapped_and_ends_in_a_nul),
 		cmocka_unit_test(text__file_of_whole_pages_is_read),
 		cmocka_unit_test(text__missing_file_and_directory_fail),
+		cmocka_unit_test(text__lines_end_as_the_compiler_ends_them),
 		cmocka_unit_test(text__copy_keeps_the_bytes_given),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
