@@ -2,7 +2,8 @@
  * driver.c - the three phases of driver.h, on worker threads.
  *
  * Workers take the next unit from a shared counter (the only shared mutable
- * state, guarded by a mutex), so both CPUs stay busy until the last file.
+ * state, guarded by a mutex), so both CPUs stay busy until the last file;
+ * the checks take the next few functions of all units from one list.
  * Each unit keeps its graphs, its source text (for the findings' source
  * lines), its findings and its diagnostics apart; they are merged in input
  * order at the end.
@@ -30,6 +31,12 @@ struct unit {
 	struct lg_fn **fns;        /* phase 1 -> 3 */
 	size_t n_fns, cap_fns;
 	struct lg_leaks *leaks;    /* phase 3: per function, for the cache */
+	int *rc;                   /* phase 3: per function, lg_analyse's
+				      result (or REUSED) */
+	struct lg_diags *fn_diags; /* phase 3: per function, what its check
+				      said, moved to `diags` in order */
+	double deadline;           /* phase 3: when its budget runs out */
+	bool checking;             /* phase 3: its functions are checked */
 	struct lg_cache_entry *cached;  /* the previous run's entry, or NULL */
 	bool from_cache;           /* the graphs came from it: not parsed */
 	bool dirty;                /* reads content given in memory */
@@ -192,9 +199,17 @@ static const char *line_of(void *ctx, const char *file, unsigned line, size_t *l
 	struct unit *u = ctx;
 	if (!u->info.file || strcmp(file, u->info.file) != 0)
 		return NULL;
-	if (!u->info.source.p && lg_text_read(&u->info.source, u->info.file) < 0)
+	struct lg_text *t = &u->info.source;
+	if (!t->p && lg_text_read(t, u->info.file) < 0)
 		return NULL;
-	return lg_text_line(&u->info.source, line, len);
+	/* the line starts lowering found, when the file is still the one
+	 * parsed (the same length; else they are found again) */
+	if (!t->lines && u->info.line_starts && t->len == u->info.parsed_len) {
+		t->lines = u->info.line_starts;
+		t->n_lines = u->info.n_line_starts;
+		u->info.line_starts = NULL;
+	}
+	return lg_text_line(t, line, len);
 }
 
 /* A previous run's leaks of `fn`, when none of its inputs changed. */
@@ -233,43 +248,139 @@ static bool affected(const struct shared *s, const struct unit *u, size_t i)
 	return false;
 }
 
-static void check_unit(struct shared *s, struct lg_frontend *fe, size_t i)
+/*
+ * Phase 3 has two steps.  First every function that needs it is checked,
+ * the functions of all units in one list that the threads share (one
+ * large file must not leave the other threads idle), each keeping its
+ * leaks, its result and what it said apart.  Then each unit, in parallel,
+ * gathers those in order, reports and writes its cache entry.
+ */
+#define REUSED 1000   /* rc: the leaks came from the cache (lg_analyse
+			   gives 0, -1 or LG_OVER_BUDGET) */
+
+/* Which units are checked, with room for their functions' results; the
+ * budget of each is what parsing left, from now.  -1 when memory runs
+ * out. */
+static int prepare_checks(struct shared *s)
+{
+	double now = lg_now();
+	for (size_t i = 0; i < s->db->n; i++) {
+		struct unit *u = &s->units[i];
+		if (u->other_shard)
+			continue;
+		if (!affected(s, u, i)) {
+			u->skipped = true;
+			continue;
+		}
+		size_t n = u->n_fns ? u->n_fns : 1;
+		u->leaks = calloc(n, sizeof(*u->leaks));
+		u->rc = calloc(n, sizeof(*u->rc));
+		u->fn_diags = calloc(n, sizeof(*u->fn_diags));
+		if (!u->leaks || !u->rc || !u->fn_diags)
+			return -1;
+		u->checking = true;
+		u->deadline = s->o->budget.max_seconds > 0
+			? now + s->o->budget.max_seconds - u->parse_s : 0;
+	}
+	return 0;
+}
+
+struct check_list {
+	struct shared *s;
+	size_t (*items)[2];     /* (unit, function) */
+	size_t n;
+	size_t next;            /* under s->lock */
+};
+
+static void check_fn(struct shared *s, size_t i, size_t k)
+{
+	struct unit *u = &s->units[i];
+	struct lg_fn *fn = u->fns[k];
+	struct lg_leaks *leaks = &u->leaks[k];
+	const struct lg_summary *sum = lg_summaries_find(s->summaries, fn->id);
+	if (s->cache && reuse_leaks(u, sum, fn, leaks)) {
+		u->rc[k] = REUSED;
+		return;
+	}
+	lg_leaks_release(leaks);
+	struct lg_oracle oracle = lg_summaries_oracle(s->summaries);
+	struct lg_budget budget = s->o->budget;
+	budget.deadline = u->deadline;
+	u->rc[k] = lg_analyse(fn, &oracle, &budget, leaks, &u->fn_diags[k]);
+}
+
+static void *check_worker(void *arg)
+{
+	struct check_list *l = arg;
+	for (;;) {
+		pthread_mutex_lock(&l->s->lock);
+		size_t from = l->next, to = from + 8 < l->n ? from + 8 : l->n;
+		l->next = to;
+		pthread_mutex_unlock(&l->s->lock);
+		if (from >= l->n)
+			break;
+		for (size_t j = from; j < to; j++)
+			check_fn(l->s, l->items[j][0], l->items[j][1]);
+	}
+	return NULL;
+}
+
+/* Checks every function of the units being checked, on `jobs` threads.
+ * -1 when memory runs out. */
+static int check_functions(struct shared *s, int jobs)
+{
+	struct check_list l = { .s = s };
+	size_t n = 0;
+	for (size_t i = 0; i < s->db->n; i++)
+		if (s->units[i].checking)
+			n += s->units[i].n_fns;
+	l.items = malloc((n ? n : 1) * sizeof(*l.items));
+	if (!l.items)
+		return -1;
+	for (size_t i = 0; i < s->db->n; i++)
+		for (size_t k = 0; s->units[i].checking && k < s->units[i].n_fns; k++) {
+			l.items[l.n][0] = i;
+			l.items[l.n][1] = k;
+			l.n++;
+		}
+	pthread_t *t = calloc((size_t)jobs, sizeof(*t));
+	int started = 0;
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, WORKER_STACK);
+	for (int j = 1; t && j < jobs; j++)
+		if (pthread_create(&t[started], &attr, check_worker, &l) == 0)
+			started++;
+	pthread_attr_destroy(&attr);
+	check_worker(&l);
+	for (int j = 0; j < started; j++)
+		pthread_join(t[j], NULL);
+	free(t);
+	free(l.items);
+	return 0;
+}
+
+static void report_unit(struct shared *s, struct lg_frontend *fe, size_t i)
 {
 	(void)fe;
 	struct unit *u = &s->units[i];
+	if (!u->checking)
+		return;
 	size_t n_diags = u->diags.n;
-	if (u->other_shard)
-		return;
-	if (!affected(s, u, i)) {
-		u->skipped = true;
-		return;
-	}
 	struct lg_oracle oracle = lg_summaries_oracle(s->summaries);
 	struct lg_report_ctx rc = { s->o->rules, &oracle, line_of, u, s->o->cwd };
-	/* the file's time budget: what parsing it left */
-	struct lg_budget budget = s->o->budget;
-	if (budget.max_seconds > 0)
-		budget.deadline = lg_now() + budget.max_seconds - u->parse_s;
 
-	u->leaks = calloc(u->n_fns ? u->n_fns : 1, sizeof(*u->leaks));
-	if (!u->leaks) {
-		lg_diag(&u->diags, LG_ERROR, NULL, 0, 0, "out of memory");
-		u->failed = 1;
-		return;
-	}
 	for (size_t k = 0; k < u->n_fns; k++) {
 		struct lg_fn *fn = u->fns[k];
 		struct lg_leaks *leaks = &u->leaks[k];
-		const struct lg_summary *sum = lg_summaries_find(s->summaries, fn->id);
-		if (s->cache && reuse_leaks(u, sum, fn, leaks)) {
+		if (u->rc[k] == REUSED) {
 			u->reused++;
 		} else {
-			lg_leaks_release(leaks);
 			u->checked++;
-			int r = lg_analyse(fn, &oracle, &budget, leaks, &u->diags);
-			if (r < 0)
+			lg_diags_move(&u->diags, &u->fn_diags[k]);
+			if (u->rc[k] < 0)
 				u->failed = 1;
-			else if (r == LG_OVER_BUDGET)
+			else if (u->rc[k] == LG_OVER_BUDGET)
 				u->over_budget = true;
 		}
 		if (lg_report(&rc, fn, leaks, &u->findings) < 0) {
@@ -505,8 +616,10 @@ int lg_driver_run(const struct lg_driver_opts *o, const struct lg_compdb *db,
 
 	s.summaries = &summaries;
 	double t2 = wall_seconds();
+	if (ret == 0 && (prepare_checks(&s) < 0 || check_functions(&s, summaries.jobs) < 0))
+		ret = lg_diag(d, LG_ERROR, NULL, 0, 0, "out of memory");
 	if (ret == 0)
-		run_phase(&s, jobs, "checking", check_unit, false);
+		run_phase(&s, jobs, "checking", report_unit, false);
 	st.parse_s = t1 - t0;
 	st.summarise_s = t2 - t1;
 	st.check_s = wall_seconds() - t2;
@@ -526,6 +639,10 @@ int lg_driver_run(const struct lg_driver_opts *o, const struct lg_compdb *db,
 		for (size_t k = 0; u->leaks && k < u->n_fns; k++)
 			lg_leaks_release(&u->leaks[k]);
 		free(u->leaks);
+		for (size_t k = 0; u->fn_diags && k < u->n_fns; k++)
+			lg_diags_release(&u->fn_diags[k]);
+		free(u->fn_diags);
+		free(u->rc);
 		lg_cache_entry_free(u->cached);
 		if (o->dump_cfg && u->dump)
 			fwrite(u->dump, 1, u->dump_len, o->dump_cfg);

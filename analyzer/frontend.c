@@ -2526,6 +2526,27 @@ static void fill_info(CXTranslationUnit tu, const char *file,
 	clang_getInclusions(tu, on_inclusion, &ic);
 }
 
+/* The main file's line starts, found while lowering, go to `info`: the
+ * findings' quotes need them, and finding them again costs a pass over the
+ * file and fresh memory. */
+static void keep_main_lines(struct lg_frontend *fe, CXTranslationUnit tu,
+			    const char *file, struct lg_tu_info *info)
+{
+	CXFile f = clang_getFile(tu, file);
+	for (size_t i = 0; f && i < fe->n_lines; i++) {
+		struct line_index *x = &fe->lines[i];
+		if (x->file != f || !x->starts)
+			continue;
+		size_t len = 0;
+		clang_getFileContents(tu, f, &len);
+		info->line_starts = x->starts;
+		info->n_line_starts = x->n;
+		info->parsed_len = len;
+		x->starts = NULL;
+		return;
+	}
+}
+
 /* The main file's text, for quoting lines, when the job gave it in memory.
  * A file on disk is read by the caller when a finding quotes it, once
  * libclang's tree is gone (a copy taken while it lived would add the file's
@@ -2547,6 +2568,7 @@ static void fill_source(const struct lg_tu_job *job, struct lg_tu_info *info)
 void lg_tu_info_release(struct lg_tu_info *info)
 {
 	free(info->file);
+	free(info->line_starts);
 	lg_text_release(&info->source);
 	for (size_t i = 0; i < info->n_includes; i++)
 		free(info->includes[i]);
@@ -2673,6 +2695,8 @@ int lg_frontend_run(struct lg_frontend *fe, const struct lg_tu_job *job,
 	struct visit_ctx v = { fe, cb, ctx, d, 0, false };
 	clang_visitChildren(clang_getTranslationUnitCursor(tu), visit_top, &v);
 	ret = v.ret ? v.ret : v.failed ? -1 : 0;
+	if (info)
+		keep_main_lines(fe, tu, job->file, info);
 	fe->tu = NULL;
 	noreturn_clear(fe);
 	line_index_free(fe);

@@ -63,6 +63,11 @@ struct lg_tu_info {
 				  file when it needs to) */
 	char **includes;      /* every other file the translation unit read */
 	size_t n_includes;
+	size_t *line_starts;  /* where the main file's lines start in the text
+				 parsed (lg_line_starts), kept from lowering
+				 for quoting; NULL when not known */
+	size_t n_line_starts;
+	size_t parsed_len;    /* the length of that text */
 };
 
 void lg_tu_info_release(struct lg_tu_info *info);

@@ -36,8 +36,9 @@ struct lg_text {
 	const char *p;       /* `len` bytes followed by a NUL */
 	size_t len;
 	size_t mapped;       /* > 0: `p` is a mapping of this many bytes */
-	size_t *lines;       /* where each line starts, built by the first
-				lg_text_line */
+	size_t *lines;       /* where each line starts (lg_line_starts),
+				built by the first lg_text_line unless
+				given; malloc'd, owned */
 	size_t n_lines;
 };
 
