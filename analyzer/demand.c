@@ -16,6 +16,7 @@
  * with a field lands on.
  */
 #include "demand.h"
+#include "parallel.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -44,6 +45,7 @@ struct dfn {
 	size_t *callers;        /* functions that call this one */
 	size_t n_callers, cap_callers;
 	bool queued;
+	bool oom;               /* setting it up ran out of memory */
 	lg_var_id **kids;       /* per variable: its FIELD variables */
 	uint32_t *n_kids;
 	bool *held;             /* per variable: may hold a resource, or be
@@ -515,6 +517,21 @@ static int setup(struct lg_demand *d, struct dfn *f, const struct lg_fn *fn,
 	return 0;
 }
 
+struct setup_ctx {
+	struct lg_demand *d;
+	struct lg_fn *const *fns;
+	const struct lg_ruleset *rules;
+	lg_fn_resolver resolve;
+	const void *resolve_ctx;
+};
+
+static void setup_one(void *ctx, size_t i)
+{
+	struct setup_ctx *c = ctx;
+	if (setup(c->d, &c->d->f[i], c->fns[i], c->rules, c->resolve, c->resolve_ctx) < 0)
+		c->d->f[i].oom = true;
+}
+
 /* `callee` is called by `caller` (once in the list). */
 static int add_caller(struct dfn *callee, size_t caller)
 {
@@ -534,7 +551,8 @@ static int add_caller(struct dfn *callee, size_t caller)
 
 struct lg_demand *lg_demand_compute(struct lg_fn *const *fns, size_t n,
 				    const struct lg_ruleset *rules,
-				    lg_fn_resolver resolve, const void *resolve_ctx)
+				    lg_fn_resolver resolve, const void *resolve_ctx,
+				    int jobs)
 {
 	struct lg_demand *d = calloc(1, sizeof(*d));
 	if (!d)
@@ -548,9 +566,11 @@ struct lg_demand *lg_demand_compute(struct lg_fn *const *fns, size_t n,
 		free(d);
 		return NULL;
 	}
-	for (size_t i = 0; i < n && !d->oom; i++)
-		if (setup(d, &d->f[i], fns[i], rules, resolve, resolve_ctx) < 0)
-			d->oom = true;
+	/* each function's own part, on every thread */
+	struct setup_ctx sc = { d, fns, rules, resolve, resolve_ctx };
+	lg_parallel_for(n, jobs, setup_one, &sc);
+	for (size_t i = 0; i < n; i++)
+		d->oom |= d->f[i].oom;
 	for (size_t i = 0; i < n && !d->oom; i++)
 		for (size_t k = 0; k < d->f[i].n_calls; k++) {
 			size_t c = d->f[i].calls[k].callee;

@@ -38,10 +38,13 @@ struct lg_demand;
 /* Finds a function of the project by id: its index in `fns`, or SIZE_MAX. */
 typedef size_t (*lg_fn_resolver)(const void *ctx, const char *id);
 
-/* The demand on each of `fns`; NULL when memory runs out. */
+/* The demand on each of `fns`; NULL when memory runs out.  Each
+ * function's own part is read on up to `jobs` threads (`resolve` is called
+ * from all of them). */
 struct lg_demand *lg_demand_compute(struct lg_fn *const *fns, size_t n,
 				    const struct lg_ruleset *rules,
-				    lg_fn_resolver resolve, const void *resolve_ctx);
+				    lg_fn_resolver resolve, const void *resolve_ctx,
+				    int jobs);
 
 /* Does some caller demand place `path` ("->conn", "*") below parameter
  * `arg` of function `i`, or ("") the parameter itself? */

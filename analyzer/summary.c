@@ -17,6 +17,7 @@
 
 #include "demand.h"
 #include "hash.h"
+#include "parallel.h"
 
 #define MAX_ROUNDS 8
 
@@ -486,6 +487,8 @@ struct graph {
 	size_t *n_succ;
 	size_t *idx;            /* id -> index, open hashing (SIZE_MAX: free) */
 	size_t cap;
+	bool *oom;              /* per function: finding its callees ran out
+				   of memory */
 	struct lg_demand *demand;
 };
 
@@ -519,6 +522,23 @@ static int push(size_t **v, size_t *n, size_t x)
 	}
 	(*v)[(*n)++] = x;
 	return 0;
+}
+
+static void find_callees(void *ctx, size_t i)
+{
+	struct graph *g = ctx;
+	const struct lg_fn *fn = g->fns[i];
+	for (uint32_t b = 0; b < fn->n_blocks; b++)
+		for (uint32_t k = 0; k < fn->blocks[b].n_ev; k++) {
+			const struct lg_event *e = &fn->blocks[b].ev[k];
+			if (e->kind != LG_EV_CALL || !e->callee_id)
+				continue;
+			size_t callee = graph_find(g, e->callee_id);
+			if (callee != SIZE_MAX && push(&g->succ[i], &g->n_succ[i], callee) < 0) {
+				g->oom[i] = true;
+				return;
+			}
+		}
 }
 
 static int build_graph(struct lg_summaries *s, struct graph *g)
@@ -561,22 +581,18 @@ static int build_graph(struct lg_summaries *s, struct graph *g)
 			h = (h + 1) & (cap - 1);
 		g->idx[h] = i;
 	}
-	for (size_t i = 0; i < g->n; i++) {
-		const struct lg_fn *fn = g->fns[i];
-		for (uint32_t b = 0; b < fn->n_blocks; b++)
-			for (uint32_t k = 0; k < fn->blocks[b].n_ev; k++) {
-				const struct lg_event *e = &fn->blocks[b].ev[k];
-				if (e->kind != LG_EV_CALL || !e->callee_id)
-					continue;
-				size_t callee = graph_find(g, e->callee_id);
-				if (callee == SIZE_MAX)
-					continue;
-				if (push(&g->succ[i], &g->n_succ[i], callee) < 0)
-					return -1;
-			}
-	}
-	/* which places below parameters callers can hand a resource in */
-	g->demand = lg_demand_compute(g->fns, g->n, s->rules, graph_find, g);
+	/* each function's callees, on every thread */
+	g->oom = calloc(g->n ? g->n : 1, sizeof(*g->oom));
+	if (!g->oom)
+		return -1;
+	int jobs = s->jobs > 0 ? s->jobs : 1;
+	lg_parallel_for(g->n, jobs, find_callees, g);
+	for (size_t i = 0; i < g->n; i++)
+		if (g->oom[i])
+			return -1;
+	/* which parameters, and places below them, callers can hand a
+	 * resource in */
+	g->demand = lg_demand_compute(g->fns, g->n, s->rules, graph_find, g, jobs);
 	return g->demand ? 0 : -1;
 }
 
@@ -1225,6 +1241,7 @@ int lg_summaries_compute(struct lg_summaries *s, struct lg_fn *const *fns,
 	free(g.succ);
 	free(g.n_succ);
 	free(g.idx);
+	free(g.oom);
 	lg_demand_free(g.demand);
 	return ret;
 }
