@@ -146,88 +146,91 @@ static bool line_end(const char *buf, size_t len, size_t i)
 	return buf[i] == '\n' || (buf[i] == '\r' && (i + 1 == len || buf[i + 1] != '\n'));
 }
 
-/*
- * The newlines of buf[from, len): `each` is called with the offset after
- * each one, in order, until it returns false; returns the offset scanning
- * stopped at.  Sixteen bytes at a time where SSE2 is there: a source line
- * is some thirty bytes, and a call to memchr per line costs more than the
- * scan itself.
- */
-static size_t each_newline(const char *buf, size_t len, size_t from,
-			   bool (*each)(void *ctx, size_t after), void *ctx)
+/* Appends to `starts` the offset after each newline of buf[0, len); room
+ * for `cap` entries, *n used; false when it ran out of room.  Sixteen
+ * bytes at a time where SSE2 is there: a source line is some thirty bytes,
+ * and a call to memchr per line costs more than the scan itself. */
+static bool newlines(const char *buf, size_t len, size_t *starts, size_t cap, size_t *n)
 {
-	size_t i = from;
+	size_t k = *n, i = 0;
 #ifdef __SSE2__
 	const __m128i nl = _mm_set1_epi8('\n');
 	for (; i + 16 <= len; i += 16) {
 		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(buf + i));
 		unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, nl));
 		while (m) {
-			size_t at = i + (size_t)__builtin_ctz(m);
+			if (k == cap)
+				return false;
+			starts[k++] = i + (size_t)__builtin_ctz(m) + 1;
 			m &= m - 1;
-			if (!each(ctx, at + 1))
-				return at + 1;
 		}
 	}
 #endif
 	for (; i < len; i++)
-		if (buf[i] == '\n' && !each(ctx, i + 1))
-			return i + 1;
-	return len;
-}
-
-struct starts_ctx {
-	size_t *v;
-	size_t n, cap;
-	bool oom;
-};
-
-static bool push_start(void *ctx, size_t after)
-{
-	struct starts_ctx *c = ctx;
-	if (c->n == c->cap) {
-		size_t cap = c->cap * 2;
-		size_t *v = realloc(c->v, cap * sizeof(*v));
-		if (!v) {
-			c->oom = true;
-			return false;
+		if (buf[i] == '\n') {
+			if (k == cap)
+				return false;
+			starts[k++] = i + 1;
 		}
-		c->v = v;
-		c->cap = cap;
-	}
-	c->v[c->n++] = after;
+	*n = k;
 	return true;
 }
 
 size_t *lg_line_starts(const char *buf, size_t len, size_t *n)
 {
-	/* a first guess at the count: lines of source are some thirty bytes */
-	struct starts_ctx c = { .cap = len / 32 + 16 };
-	c.v = malloc(c.cap * sizeof(*c.v));
-	if (!c.v)
-		return NULL;
-	c.v[c.n++] = 0;
-	if (!memchr(buf, '\r', len)) {
-		each_newline(buf, len, 0, push_start, &c);
+	bool cr = memchr(buf, '\r', len) != NULL;
+	size_t count = 1;
+	if (cr) {
+		for (size_t i = 0; i < len; i++)
+			count += line_end(buf, len, i);
 	} else {
-		for (size_t i = 0; i < len && !c.oom; i++)
-			if (line_end(buf, len, i))
-				push_start(&c, i + 1);
+		/* a first guess (lines of source are some thirty bytes), and a
+		 * count only when it was short */
+		count = len / 24 + 16;
 	}
-	if (c.oom) {
-		free(c.v);
-		return NULL;
+	for (;;) {
+		size_t *starts = malloc(count * sizeof(*starts));
+		if (!starts)
+			return NULL;
+		size_t k = 0;
+		starts[k++] = 0;
+		if (cr) {
+			for (size_t i = 0; i < len; i++)
+				if (line_end(buf, len, i))
+					starts[k++] = i + 1;
+		} else if (!newlines(buf, len, starts, count, &k)) {
+			free(starts);
+			count = 1;
+			for (const char *q = buf; (q = memchr(q, '\n', len - (size_t)(q - buf))); q++)
+				count++;
+			continue;
+		}
+		*n = k;
+		return starts;
 	}
-	*n = c.n;
-	return c.v;
 }
 
 size_t lg_line_at(const size_t *starts, size_t n, size_t off, size_t *hint)
 {
-	size_t k = hint ? *hint : 0;
-	if (k < n && starts[k] <= off && (k + 1 == n || off < starts[k + 1]))
-		return k;
-	size_t lo = 0, hi = n;   /* starts[lo] <= off < starts[hi] */
+	/* From the last answer outwards, doubling the step (positions asked
+	 * in a row are near each other), then halving what is left; always
+	 * starts[lo] <= off < starts[hi] (starts[n] taken as past the end). */
+	size_t k = hint && *hint < n ? *hint : 0, lo, hi, step = 1;
+	if (starts[k] <= off) {
+		while (k + step < n && starts[k + step] <= off) {
+			k += step;
+			step *= 2;
+		}
+		lo = k;
+		hi = k + step < n ? k + step : n;
+	} else {
+		while (k >= step && starts[k - step] > off) {
+			k -= step;
+			step *= 2;
+		}
+		lo = k >= step ? k - step : 0;
+		hi = k;
+	}
 	while (hi - lo > 1) {
 		size_t mid = lo + (hi - lo) / 2;
 		if (starts[mid] <= off)

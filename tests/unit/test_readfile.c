@@ -167,6 +167,40 @@ static void text__lines_end_as_the_compiler_ends_them(void **state)
 	free(starts);
 }
 
+/* lg_line_at from any hint, against a plain count of the line starts. */
+static void text__line_at_agrees_with_counting_from_any_hint(void **state)
+{
+	(void)state;
+	size_t len = 200000;
+	char *buf = malloc(len);
+	assert_non_null(buf);
+	unsigned seed = 12345;
+	for (size_t i = 0; i < len; i++) {
+		seed = seed * 1103515245u + 12345u;
+		buf[i] = (seed >> 16) % 23 == 0 ? '\n' : 'x';
+	}
+	size_t n = 0;
+	size_t *starts = lg_line_starts(buf, len, &n);
+	assert_non_null(starts);
+	size_t count = 1;
+	for (size_t i = 0; i < len; i++)
+		count += buf[i] == '\n';
+	assert_int_equal(n, count);
+	for (int t = 0; t < 20000; t++) {
+		seed = seed * 1103515245u + 12345u;
+		size_t off = (seed >> 8) % (len + 1);
+		seed = seed * 1103515245u + 12345u;
+		size_t hint = (seed >> 8) % (n + 2);   /* past the end too */
+		size_t want = 0;
+		while (want + 1 < n && starts[want + 1] <= off)
+			want++;
+		assert_int_equal(lg_line_at(starts, n, off, &hint), want);
+		assert_int_equal(hint, want);
+	}
+	free(starts);
+	free(buf);
+}
+
 static void text__copy_keeps_the_bytes_given(void **state)
 {
 	(void)state;
@@ -187,6 +221,7 @@ int main(void)
 		cmocka_unit_test(text__file_of_whole_pages_is_read),
 		cmocka_unit_test(text__missing_file_and_directory_fail),
 		cmocka_unit_test(text__lines_end_as_the_compiler_ends_them),
+		cmocka_unit_test(text__line_at_agrees_with_counting_from_any_hint),
 		cmocka_unit_test(text__copy_keeps_the_bytes_given),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
