@@ -30,6 +30,8 @@
 struct noreturn_slot {
 	char *name;               /* NULL: empty */
 	bool noreturn;
+	char *usr;                /* its id (a name is one function in a
+				     translation unit); NULL if none */
 };
 
 struct lg_frontend {
@@ -995,14 +997,21 @@ static size_t hash_name(const char *s)
 	return h;
 }
 
-static bool is_noreturn(struct lower *L, CXCursor decl, const char *name)
+/* Whether the function `decl` named `name` never returns, and its id in
+ * *usr (owned by the cache; NULL when there is none): asked once per
+ * callee and translation unit, not at each call. */
+static bool callee_info(struct lower *L, CXCursor decl, const char *name,
+			const char **usr)
 {
 	struct lg_frontend *fe = L->fe;
+	*usr = NULL;
 	if ((fe->nr_used + 1) * 2 > fe->nr_cap) {
 		size_t cap = fe->nr_cap ? fe->nr_cap * 2 : 256;
 		struct noreturn_slot *nv = calloc(cap, sizeof(*nv));
-		if (!nv)
-			return decl_noreturn(L, decl, name);
+		if (!nv) {
+			L->oom = true;
+			return false;
+		}
 		for (size_t i = 0; i < fe->nr_cap; i++) {
 			if (!fe->nr[i].name)
 				continue;
@@ -1017,15 +1026,21 @@ static bool is_noreturn(struct lower *L, CXCursor decl, const char *name)
 	}
 	size_t mask = fe->nr_cap - 1, i = hash_name(name) & mask;
 	for (; fe->nr[i].name; i = (i + 1) & mask)
-		if (strcmp(fe->nr[i].name, name) == 0)
+		if (strcmp(fe->nr[i].name, name) == 0) {
+			*usr = fe->nr[i].usr;
 			return fe->nr[i].noreturn;
-	bool nr = decl_noreturn(L, decl, name);
-	fe->nr[i].name = strdup(name);
-	if (fe->nr[i].name) {
-		fe->nr[i].noreturn = nr;
-		fe->nr_used++;
+		}
+	struct noreturn_slot slot = { strdup(name), decl_noreturn(L, decl, name),
+				      cx_string(clang_getCursorUSR(decl)) };
+	if (!slot.name) {
+		free(slot.usr);
+		L->oom = true;
+		return slot.noreturn;
 	}
-	return nr;
+	fe->nr[i] = slot;
+	fe->nr_used++;
+	*usr = slot.usr;
+	return slot.noreturn;
 }
 
 /*
@@ -1039,12 +1054,11 @@ static struct lg_opnd lower_call(struct lower *L, CXCursor call, lg_var_id ret)
 	char *name = NULL;
 	bool noreturn = false;
 
-	char *callee_id = NULL;
+	const char *callee_id = NULL;
 	if (clang_getCursorKind(callee) == CXCursor_FunctionDecl) {
 		name = cx_string(clang_getCursorSpelling(callee));
-		callee_id = cx_string(clang_getCursorUSR(callee));
 		if (name)
-			noreturn = is_noreturn(L, callee, name);
+			noreturn = callee_info(L, callee, name, &callee_id);
 	}
 
 	/* __builtin_expect(x, v) is x (likely()/unlikely()). */
@@ -1052,7 +1066,6 @@ static struct lg_opnd lower_call(struct lower *L, CXCursor call, lg_var_id ret)
 	if (name && n >= 1 && (strcmp(name, "__builtin_expect") == 0 ||
 			       strcmp(name, "__builtin_expect_with_probability") == 0)) {
 		free(name);
-		free(callee_id);
 		struct lg_opnd v = lower_expr(L, clang_Cursor_getArgument(call, 0));
 		for (int i = 1; i < n; i++)
 			lower_expr(L, clang_Cursor_getArgument(call, (unsigned)i));
@@ -1079,7 +1092,6 @@ static struct lg_opnd lower_call(struct lower *L, CXCursor call, lg_var_id ret)
 		if (!args) {
 			L->oom = true;
 			free(name);
-			free(callee_id);
 			return lg_opnd_unknown();
 		}
 	}
@@ -1123,7 +1135,6 @@ static struct lg_opnd lower_call(struct lower *L, CXCursor call, lg_var_id ret)
 		L->oom = true;
 	else if (callee_id && *callee_id)
 		ev->callee_id = lg_fn_strdup(L->fn, callee_id);
-	free(callee_id);
 	if (args != stack_args)
 		free(args);
 	free(name);
@@ -2384,8 +2395,10 @@ static void noreturn_clear(struct lg_frontend *fe)
 	fe->fn_names = fe->fn_usrs = NULL;
 	fe->n_fn_names = 0;
 	fe->fn_names_built = false;
-	for (size_t i = 0; i < fe->nr_cap; i++)
+	for (size_t i = 0; i < fe->nr_cap; i++) {
 		free(fe->nr[i].name);
+		free(fe->nr[i].usr);
+	}
 	free(fe->nr);
 	fe->nr = NULL;
 	fe->nr_cap = fe->nr_used = 0;
