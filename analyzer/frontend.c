@@ -360,9 +360,8 @@ static struct lg_loc loc_end(struct lower *L, CXCursor c)
 /* The source text of `c`, whitespace folded, at most 72 characters.  For code
  * written by a macro, the text of the macro's invocation.  The result is
  * copied into the function's arena. */
-static const char *text_of(struct lower *L, CXCursor c)
+static const char *text_in(struct lower *L, CXSourceRange r)
 {
-	CXSourceRange r = clang_getCursorExtent(c);
 	CXFile f1, f2;
 	unsigned o1, o2;
 	clang_getExpansionLocation(clang_getRangeStart(r), &f1, NULL, NULL, &o1);
@@ -421,6 +420,11 @@ static const char *text_of(struct lower *L, CXCursor c)
 	buf[n] = '\0';
 	const char *s = lg_fn_strdup(L->fn, buf);
 	return s ? s : "";
+}
+
+static const char *text_of(struct lower *L, CXCursor c)
+{
+	return text_in(L, clang_getCursorExtent(c));
 }
 
 /* The text of `c` without any spaces: the key that matches a lock with its
@@ -1128,9 +1132,11 @@ static struct lg_opnd lower_call(struct lower *L, CXCursor call, lg_var_id ret)
 	CXType rt = clang_getCursorType(call);
 	if (ret == LG_NOVAR && rt.kind != CXType_Void)
 		ret = new_temp(L);
-	struct lg_event *ev = lg_fn_call(L->fn, here(L), loc_of(L, call), name,
+	CXSourceRange extent = clang_getCursorExtent(call);
+	struct lg_loc loc = loc_at(L, clang_getRangeStart(extent));
+	struct lg_event *ev = lg_fn_call(L->fn, here(L), loc, name,
 					 args, (uint32_t)(n > 0 ? n : 0), ret,
-					 text_of(L, call));
+					 text_in(L, extent));
 	if (!ev)
 		L->oom = true;
 	else if (callee_id && *callee_id)
@@ -1139,7 +1145,7 @@ static struct lg_opnd lower_call(struct lower *L, CXCursor call, lg_var_id ret)
 		free(args);
 	free(name);
 	if (noreturn) {
-		lg_fn_term(L->fn, here(L), LG_TERM_STOP, loc_of(L, call));
+		lg_fn_term(L->fn, here(L), LG_TERM_STOP, loc);
 		L->cur = NOBLOCK;
 	}
 	return ret == LG_NOVAR ? lg_opnd_unknown() : lg_opnd_var(ret);
@@ -1553,12 +1559,13 @@ static int32_t cond_step(struct lower *L, CXCursor atom, bool value,
 			 uint32_t to, uint32_t T, uint32_t F, const char *ctx,
 			 int is_loop)
 {
-	struct lg_loc loc = loc_of(L, atom);
 	if (to == T || to == F)
 		return lg_fn_step(L->fn, to == T ? LG_PSTEP_TRUE : LG_PSTEP_FALSE,
 				  L->cond_loc, NULL, ctx, is_loop);
+	CXSourceRange r = clang_getCursorExtent(atom);
+	struct lg_loc loc = loc_at(L, clang_getRangeStart(r));
 	return lg_fn_step(L->fn, value ? LG_PSTEP_TRUE : LG_PSTEP_FALSE, loc,
-			  text_of(L, atom), ctx, 0);
+			  text_in(L, r), ctx, 0);
 }
 
 /*
@@ -1714,9 +1721,8 @@ static void lower_stmt_cond(struct lower *L, CXCursor cond, uint32_t T,
 }
 
 /* The construct's text for path notes: "if (!ok)", "while (n > 0)". */
-static bool from_macro(CXCursor c)
+static bool range_from_macro(CXSourceRange r)
 {
-	CXSourceRange r = clang_getCursorExtent(c);
 	unsigned o1, o2;
 	CXFile f1, f2;
 	clang_getExpansionLocation(clang_getRangeStart(r), &f1, NULL, NULL, &o1);
@@ -1724,12 +1730,18 @@ static bool from_macro(CXCursor c)
 	return f1 != f2 || o1 != o2;
 }
 
+static bool from_macro(CXCursor c)
+{
+	return range_from_macro(clang_getCursorExtent(c));
+}
+
 static const char *construct_text(struct lower *L, const char *kw, CXCursor cond)
 {
 	char buf[96];
-	if (from_macro(cond))
-		return text_of(L, cond);   /* the macro's invocation */
-	snprintf(buf, sizeof(buf), "%s (%s)", kw, text_of(L, cond));
+	CXSourceRange r = clang_getCursorExtent(cond);
+	if (range_from_macro(r))
+		return text_in(L, r);   /* the macro's invocation */
+	snprintf(buf, sizeof(buf), "%s (%s)", kw, text_in(L, r));
 	const char *s = lg_fn_strdup(L->fn, buf);
 	return s ? s : kw;
 }
