@@ -238,6 +238,12 @@ struct lower {
 				       look costs a libclang traversal */
 		CXCursor from, to;
 	} stripped[64];
+	struct extent_memo {        /* extent()'s: a construct's position
+				       and its text are asked one after the
+				       other */
+		CXCursor of;
+		CXSourceRange r;
+	} extents[16];
 };
 
 /* How deep statements and expressions may nest inside each other.  Each
@@ -259,6 +265,17 @@ static CXCursor strip(struct lower *L, CXCursor c)
 	m->from = c;
 	m->to = strip_uncached(c);
 	return m->to;
+}
+
+/* clang_getCursorExtent, remembered for the last few cursors. */
+static CXSourceRange extent(struct lower *L, CXCursor c)
+{
+	struct extent_memo *m = &L->extents[clang_hashCursor(c) % 16];
+	if (!clang_equalCursors(m->of, c)) {   /* (a zeroed entry is no cursor) */
+		m->of = c;
+		m->r = clang_getCursorExtent(c);
+	}
+	return m->r;
 }
 
 #define PUSH(L, arr, n, cap, val)                                            \
@@ -345,13 +362,13 @@ static struct lg_loc loc_at(struct lower *L, CXSourceLocation sl)
 
 static struct lg_loc loc_of(struct lower *L, CXCursor c)
 {
-	return loc_at(L, clang_getRangeStart(clang_getCursorExtent(c)));
+	return loc_at(L, clang_getRangeStart(extent(L, c)));
 }
 
 /* The position of a compound statement's closing brace. */
 static struct lg_loc loc_end(struct lower *L, CXCursor c)
 {
-	struct lg_loc l = loc_at(L, clang_getRangeEnd(clang_getCursorExtent(c)));
+	struct lg_loc l = loc_at(L, clang_getRangeEnd(extent(L, c)));
 	if (l.col > 1)
 		l.col--;
 	return l;
@@ -424,7 +441,7 @@ static const char *text_in(struct lower *L, CXSourceRange r)
 
 static const char *text_of(struct lower *L, CXCursor c)
 {
-	return text_in(L, clang_getCursorExtent(c));
+	return text_in(L, extent(L, c));
 }
 
 /* The text of `c` without any spaces: the key that matches a lock with its
@@ -1132,11 +1149,11 @@ static struct lg_opnd lower_call(struct lower *L, CXCursor call, lg_var_id ret)
 	CXType rt = clang_getCursorType(call);
 	if (ret == LG_NOVAR && rt.kind != CXType_Void)
 		ret = new_temp(L);
-	CXSourceRange extent = clang_getCursorExtent(call);
-	struct lg_loc loc = loc_at(L, clang_getRangeStart(extent));
+	CXSourceRange range = extent(L, call);
+	struct lg_loc loc = loc_at(L, clang_getRangeStart(range));
 	struct lg_event *ev = lg_fn_call(L->fn, here(L), loc, name,
 					 args, (uint32_t)(n > 0 ? n : 0), ret,
-					 text_in(L, extent));
+					 text_in(L, range));
 	if (!ev)
 		L->oom = true;
 	else if (callee_id && *callee_id)
@@ -1562,7 +1579,7 @@ static int32_t cond_step(struct lower *L, CXCursor atom, bool value,
 	if (to == T || to == F)
 		return lg_fn_step(L->fn, to == T ? LG_PSTEP_TRUE : LG_PSTEP_FALSE,
 				  L->cond_loc, NULL, ctx, is_loop);
-	CXSourceRange r = clang_getCursorExtent(atom);
+	CXSourceRange r = extent(L, atom);
 	struct lg_loc loc = loc_at(L, clang_getRangeStart(r));
 	return lg_fn_step(L->fn, value ? LG_PSTEP_TRUE : LG_PSTEP_FALSE, loc,
 			  text_in(L, r), ctx, 0);
@@ -1730,15 +1747,15 @@ static bool range_from_macro(CXSourceRange r)
 	return f1 != f2 || o1 != o2;
 }
 
-static bool from_macro(CXCursor c)
+static bool from_macro(struct lower *L, CXCursor c)
 {
-	return range_from_macro(clang_getCursorExtent(c));
+	return range_from_macro(extent(L, c));
 }
 
 static const char *construct_text(struct lower *L, const char *kw, CXCursor cond)
 {
 	char buf[96];
-	CXSourceRange r = clang_getCursorExtent(cond);
+	CXSourceRange r = extent(L, cond);
 	if (range_from_macro(r))
 		return text_in(L, r);   /* the macro's invocation */
 	snprintf(buf, sizeof(buf), "%s (%s)", kw, text_in(L, r));
@@ -2120,7 +2137,7 @@ static void lower_break_continue(struct lower *L, CXCursor s, bool is_break)
 	L->cur = NOBLOCK;
 }
 
-static bool from_macro(CXCursor c);
+static bool from_macro(struct lower *L, CXCursor c);
 
 static void lower_return(struct lower *L, CXCursor s, bool fix_safe)
 {
@@ -2212,7 +2229,7 @@ static void lower_stmt_here(struct lower *L, CXCursor s)
 		lower_break_continue(L, s, false);
 		break;
 	case CXCursor_ReturnStmt:
-		lower_return(L, s, direct && !from_macro(s));
+		lower_return(L, s, direct && !from_macro(L, s));
 		break;
 	case CXCursor_LabelStmt: {
 		uint32_t b = label_block(L, s);
