@@ -46,9 +46,10 @@ struct lg_frontend {
 	size_t n_fn_names;
 	bool fn_names_built;
 	char *root;               /* the project root (lg_project_root) */
-	struct line_index *lines; /* per translation unit: where the lines
-				     of each file positions were asked in
-				     start */
+	struct line_index **lines; /* per translation unit: where the lines
+				      of each file positions were asked in
+				      start (each allocated alone: lowering
+				      keeps pointers to them) */
 	size_t n_lines;
 };
 
@@ -320,16 +321,19 @@ static struct line_index *line_index(struct lg_frontend *fe, CXFile f,
 				     const char *buf, size_t len)
 {
 	for (size_t i = 0; i < fe->n_lines; i++)
-		if (fe->lines[i].file == f)
-			return fe->lines[i].starts ? &fe->lines[i] : NULL;
+		if (fe->lines[i]->file == f)
+			return fe->lines[i]->starts ? fe->lines[i] : NULL;
 	if (!buf)
 		return NULL;
-	struct line_index *v = realloc(fe->lines, (fe->n_lines + 1) * sizeof(*v));
+	struct line_index **v = realloc(fe->lines, (fe->n_lines + 1) * sizeof(*v));
 	if (!v)
 		return NULL;
 	fe->lines = v;
-	struct line_index *x = &v[fe->n_lines++];
-	*x = (struct line_index){ .file = f };
+	struct line_index *x = calloc(1, sizeof(*x));
+	if (!x)
+		return NULL;
+	v[fe->n_lines++] = x;
+	x->file = f;
 	/* NULL when memory ran out, remembered as such: libclang answers */
 	x->starts = lg_line_starts(buf, len, &x->n);
 	return x->starts ? x : NULL;
@@ -337,8 +341,10 @@ static struct line_index *line_index(struct lg_frontend *fe, CXFile f,
 
 static void line_index_free(struct lg_frontend *fe)
 {
-	for (size_t i = 0; i < fe->n_lines; i++)
-		free(fe->lines[i].starts);
+	for (size_t i = 0; i < fe->n_lines; i++) {
+		free(fe->lines[i]->starts);
+		free(fe->lines[i]);
+	}
 	free(fe->lines);
 	fe->lines = NULL;
 	fe->n_lines = 0;
@@ -2576,7 +2582,7 @@ static void keep_main_lines(struct lg_frontend *fe, CXTranslationUnit tu,
 {
 	CXFile f = clang_getFile(tu, file);
 	for (size_t i = 0; f && i < fe->n_lines; i++) {
-		struct line_index *x = &fe->lines[i];
+		struct line_index *x = fe->lines[i];
 		if (x->file != f || !x->starts)
 			continue;
 		size_t len = 0;
