@@ -21,6 +21,7 @@
 
 #include "cache.h"
 #include "frontend.h"
+#include "parallel.h"
 #include "readfile.h"
 #include "report.h"
 #include "summary.h"
@@ -288,13 +289,14 @@ static int prepare_checks(struct shared *s)
 struct check_list {
 	struct shared *s;
 	size_t (*items)[2];     /* (unit, function) */
-	size_t n;
-	size_t next;            /* under s->lock */
 };
 
-static void check_fn(struct shared *s, size_t i, size_t k)
+static void check_fn(void *ctx, size_t j)
 {
-	struct unit *u = &s->units[i];
+	const struct check_list *l = ctx;
+	struct shared *s = l->s;
+	struct unit *u = &s->units[l->items[j][0]];
+	size_t k = l->items[j][1];
 	struct lg_fn *fn = u->fns[k];
 	struct lg_leaks *leaks = &u->leaks[k];
 	const struct lg_summary *sum = lg_summaries_find(s->summaries, fn->id);
@@ -309,53 +311,25 @@ static void check_fn(struct shared *s, size_t i, size_t k)
 	u->rc[k] = lg_analyse(fn, &oracle, &budget, leaks, &u->fn_diags[k]);
 }
 
-static void *check_worker(void *arg)
-{
-	struct check_list *l = arg;
-	for (;;) {
-		pthread_mutex_lock(&l->s->lock);
-		size_t from = l->next, to = from + 8 < l->n ? from + 8 : l->n;
-		l->next = to;
-		pthread_mutex_unlock(&l->s->lock);
-		if (from >= l->n)
-			break;
-		for (size_t j = from; j < to; j++)
-			check_fn(l->s, l->items[j][0], l->items[j][1]);
-	}
-	return NULL;
-}
-
 /* Checks every function of the units being checked, on `jobs` threads.
  * -1 when memory runs out. */
 static int check_functions(struct shared *s, int jobs)
 {
-	struct check_list l = { .s = s };
 	size_t n = 0;
 	for (size_t i = 0; i < s->db->n; i++)
 		if (s->units[i].checking)
 			n += s->units[i].n_fns;
-	l.items = malloc((n ? n : 1) * sizeof(*l.items));
+	struct check_list l = { s, malloc((n ? n : 1) * sizeof(*l.items)) };
 	if (!l.items)
 		return -1;
+	size_t m = 0;
 	for (size_t i = 0; i < s->db->n; i++)
 		for (size_t k = 0; s->units[i].checking && k < s->units[i].n_fns; k++) {
-			l.items[l.n][0] = i;
-			l.items[l.n][1] = k;
-			l.n++;
+			l.items[m][0] = i;
+			l.items[m][1] = k;
+			m++;
 		}
-	pthread_t *t = calloc((size_t)jobs, sizeof(*t));
-	int started = 0;
-	pthread_attr_t attr;
-	pthread_attr_init(&attr);
-	pthread_attr_setstacksize(&attr, WORKER_STACK);
-	for (int j = 1; t && j < jobs; j++)
-		if (pthread_create(&t[started], &attr, check_worker, &l) == 0)
-			started++;
-	pthread_attr_destroy(&attr);
-	check_worker(&l);
-	for (int j = 0; j < started; j++)
-		pthread_join(t[j], NULL);
-	free(t);
+	lg_parallel_for(n, jobs, check_fn, &l);
 	free(l.items);
 	return 0;
 }

@@ -9,6 +9,8 @@
 
 #define CHUNK 32
 #define MAX_THREADS 64
+#define STACK ((size_t)64 << 20)   /* as the summaries' threads have:
+				      reserved, not committed until used */
 
 struct loop {
 	size_t n;
@@ -40,9 +42,13 @@ void lg_parallel_for(size_t n, int jobs, void (*body)(void *ctx, size_t i), void
 	/* a thread for every few chunks at most: starting one costs more
 	 * than a small loop */
 	size_t useful = n / (4 * CHUNK);
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, STACK);
 	for (int j = 1; j < jobs && j < MAX_THREADS && (size_t)j <= useful; j++)
-		if (pthread_create(&t[started], NULL, run, &l) == 0)
+		if (pthread_create(&t[started], &attr, run, &l) == 0)
 			started++;
+	pthread_attr_destroy(&attr);
 	run(&l);
 	for (int j = 0; j < started; j++)
 		pthread_join(t[j], NULL);
