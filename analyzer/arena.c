@@ -8,8 +8,16 @@
  * keeps every chunk and starts filling from the first again, so an analysis
  * that runs many times over one function touches fresh memory only once.
  * Alignment is that of max_align_t.
+ *
+ * Arrays grow by doubling (lg_arena_grow): the array left behind goes to a
+ * list by size class and the next request of its size takes it, so a graph
+ * does not keep every smaller copy of each of its arrays.  A request larger
+ * than the next chunk gets a chunk of its own and filling goes on in the
+ * current one.  lg_arena_trim() gives a finished graph's unused tail back.
  */
 #include "arena.h"
+
+#include <limits.h>
 
 #include <pthread.h>
 #include <stdalign.h>
@@ -93,16 +101,25 @@ static struct region *region_new(void)
 }
 
 /* Under AddressSanitizer every chunk is malloc'd, so that it checks the
- * chunks' bounds and finds an arena never released. */
+ * chunks' bounds and finds an arena never released, and an array left by
+ * lg_arena_grow is poisoned until it is handed out again, so that a pointer
+ * kept into it is caught. */
 #if defined(__SANITIZE_ADDRESS__)
-#define USE_REGIONS 0
+#define LG_ASAN 1
 #elif defined(__has_feature)
 #if __has_feature(address_sanitizer)
+#define LG_ASAN 1
+#endif
+#endif
+#ifdef LG_ASAN
+#include <sanitizer/asan_interface.h>
 #define USE_REGIONS 0
-#endif
-#endif
-#ifndef USE_REGIONS
+#define POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
+#define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
 #define USE_REGIONS 1
+#define POISON(p, n) ((void)(p), (void)(n))
+#define UNPOISON(p, n) ((void)(p), (void)(n))
 #endif
 
 static struct lg_arena_chunk *chunk_new(size_t bytes)
@@ -136,6 +153,7 @@ static struct lg_arena_chunk *chunk_new(size_t bytes)
 
 static void chunk_free(struct lg_arena_chunk *c)
 {
+	UNPOISON(c->data, c->size);
 	if (c->region)
 		region_put(c->region);
 	else
@@ -149,6 +167,56 @@ void lg_arena_init(struct lg_arena *a)
 {
 	a->head = a->cur = NULL;
 	a->total = 0;
+	memset(a->spare, 0, sizeof(a->spare));
+}
+
+/* ---- arrays left behind ------------------------------------------------------- */
+
+struct spare {
+	struct spare *next;
+	size_t size;
+};
+
+#define SPARE_MIN ((size_t)32)   /* class 0: 32 to 63 bytes */
+
+/* The class of a block of `size` bytes, or -1 when none keeps it. */
+static int spare_class(size_t size)
+{
+	if (size < SPARE_MIN)
+		return -1;
+	int k = (int)(sizeof(size_t) * CHAR_BIT) - 1 - __builtin_clzl(size) - 5;
+	return k < LG_ARENA_SPARE_CLASSES ? k : -1;
+}
+
+static void spare_put(struct lg_arena *a, void *p, size_t size)
+{
+	int k = spare_class(size);
+	if (k < 0)
+		return;
+	struct spare *s = p;
+	s->size = size;
+	s->next = a->spare[k];
+	a->spare[k] = s;
+	POISON((unsigned char *)p + sizeof(*s), size - sizeof(*s));
+}
+
+/* A kept block of at least `size` bytes: the first few of its class are
+ * looked at (a class spans sizes up to twice its smallest). */
+static void *spare_take(struct lg_arena *a, size_t size)
+{
+	int k = spare_class(size);
+	if (k < 0)
+		return NULL;
+	struct spare **pp = (struct spare **)&a->spare[k];
+	for (int tries = 0; *pp && tries < 4; tries++, pp = &(*pp)->next) {
+		struct spare *s = *pp;
+		if (s->size >= size) {
+			*pp = s->next;
+			UNPOISON(s, s->size);
+			return s;
+		}
+	}
+	return NULL;
 }
 
 void *lg_arena_alloc(struct lg_arena *a, size_t size)
@@ -168,6 +236,11 @@ void *lg_arena_alloc_raw(struct lg_arena *a, size_t size)
 	size = (size + align - 1) & ~(align - 1);
 	if (size == 0)
 		size = align;
+	if (size >= SPARE_MIN) {
+		void *p = spare_take(a, size);
+		if (p)
+			return p;
+	}
 	struct lg_arena_chunk *c = a->cur;
 	/* the chunks after the current one are free (after a reset) */
 	while (c && c->size - c->used < size && c->next) {
@@ -193,6 +266,12 @@ void *lg_arena_alloc_raw(struct lg_arena *a, size_t size)
 			a->head = n;
 		}
 		a->total += sizeof(*n) + csize;
+		if (size > grow && a->cur) {
+			/* a chunk of its own: filling goes on in the current
+			 * one, whose free space would be lost otherwise */
+			n->used = size;
+			return n->data;
+		}
 		c = n;
 	}
 	a->cur = c;
@@ -203,20 +282,62 @@ void *lg_arena_alloc_raw(struct lg_arena *a, size_t size)
 
 void lg_arena_reset(struct lg_arena *a)
 {
-	for (struct lg_arena_chunk *c = a->head; c; c = c->next)
+	for (struct lg_arena_chunk *c = a->head; c; c = c->next) {
+		UNPOISON(c->data, c->size);
 		c->used = 0;
+	}
 	a->cur = a->head;
+	memset(a->spare, 0, sizeof(a->spare));
+}
+
+static size_t aligned(size_t n)
+{
+	return (n + alignof(max_align_t) - 1) & ~(alignof(max_align_t) - 1);
 }
 
 void *lg_arena_grow(struct lg_arena *a, void *old, size_t old_n, size_t new_n,
 		    size_t elem)
 {
-	if (elem && new_n > SIZE_MAX / elem)
+	if (elem && new_n > SIZE_MAX / 2 / elem)
 		return NULL;
-	void *p = lg_arena_alloc(a, new_n * elem);
-	if (p && old && old_n)
-		memcpy(p, old, (old_n < new_n ? old_n : new_n) * elem);
+	size_t old_b = old ? old_n * elem : 0, new_b = new_n * elem;
+	if (new_b <= old_b)
+		return old;
+	/* the last allocation of the current chunk grows where it is */
+	struct lg_arena_chunk *c = a->cur;
+	if (old && c && (unsigned char *)old + aligned(old_b) == c->data + c->used &&
+	    aligned(new_b) - aligned(old_b) <= c->size - c->used) {
+		c->used += aligned(new_b) - aligned(old_b);
+		memset((unsigned char *)old + old_b, 0, new_b - old_b);
+		return old;
+	}
+	unsigned char *p = lg_arena_alloc_raw(a, new_b);
+	if (!p)
+		return NULL;
+	if (old_b)
+		memcpy(p, old, old_b);
+	memset(p + old_b, 0, new_b - old_b);
+	if (old_b)
+		spare_put(a, old, aligned(old_b));
 	return p;
+}
+
+void lg_arena_trim(struct lg_arena *a)
+{
+#if USE_REGIONS
+	struct lg_arena_chunk *c = a->cur;
+	if (!c || !c->region || c->region != cur_region)
+		return;
+	struct region *r = c->region;
+	if (c->data + c->size != r->base + r->used)
+		return;   /* something was carved after it */
+	size_t give = (c->size - c->used) & ~(alignof(max_align_t) - 1);
+	r->used -= give;
+	c->size -= give;
+	a->total -= give;
+#else
+	(void)a;
+#endif
 }
 
 char *lg_arena_strndup(struct lg_arena *a, const char *s, size_t n)

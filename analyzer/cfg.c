@@ -50,6 +50,18 @@ void lg_fn_free(struct lg_fn *fn)
 	free(fn);
 }
 
+void lg_fn_trim(struct lg_fn *fn)
+{
+	if (fn->cap_blocks > fn->n_blocks && fn->n_blocks) {
+		struct lg_block *v = realloc(fn->blocks, fn->n_blocks * sizeof(*v));
+		if (v) {
+			fn->blocks = v;
+			fn->cap_blocks = fn->n_blocks;
+		}
+	}
+	lg_arena_trim(&fn->arena);
+}
+
 const char *lg_fn_strdup(struct lg_fn *fn, const char *s)
 {
 	return s ? lg_arena_strdup(&fn->arena, s) : NULL;

@@ -184,6 +184,9 @@ struct lg_fn {
  * only when memory runs out; callers check once, at the end, lg_fn_check. */
 struct lg_fn *lg_fn_new(const char *name);
 void lg_fn_free(struct lg_fn *fn);
+/* The graph is complete: the memory kept for growing it goes back (the
+ * graph can still be changed afterwards, at the cost of new memory). */
+void lg_fn_trim(struct lg_fn *fn);
 uint32_t lg_fn_file(struct lg_fn *fn, const char *path);
 lg_var_id lg_fn_var(struct lg_fn *fn, const char *name, enum lg_var_kind kind);
 /* The FIELD variable `path` below `parent`, made on first use. */

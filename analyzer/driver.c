@@ -11,9 +11,6 @@
 #include "driver.h"
 
 #include <pthread.h>
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -21,6 +18,7 @@
 
 #include "cache.h"
 #include "frontend.h"
+#include "memory.h"
 #include "parallel.h"
 #include "readfile.h"
 #include "report.h"
@@ -548,12 +546,10 @@ int lg_driver_run(const struct lg_driver_opts *o, const struct lg_compdb *db,
 	lg_frontend_init_process();
 	double t0 = wall_seconds();
 	run_phase(&s, jobs, "parsing", parse_unit, true);
-#ifdef __GLIBC__
 	/* the parsers' memory (libclang's trees, freed) goes back to the
 	 * system before the summaries' threads, whose own malloc arenas
 	 * cannot reuse it, raise the peak */
-	malloc_trim(0);
-#endif
+	lg_memory_give_back();
 	double t1 = wall_seconds();
 
 	/* Phase 2: every function of every unit, bottom up. */

@@ -2392,6 +2392,7 @@ static enum CXChildVisitResult visit_top(CXCursor c, CXCursor parent,
 		v->failed = true;   /* said why; the other functions go on */
 		return CXChildVisit_Continue;
 	}
+	lg_fn_trim(fn);
 	int r = v->cb(v->cb_ctx, fn);
 	if (r) {
 		v->ret = r;
@@ -2624,6 +2625,7 @@ void lg_tu_info_release(struct lg_tu_info *info)
 	memset(info, 0, sizeof(*info));
 }
 
+#include <time.h>
 int lg_frontend_run(struct lg_frontend *fe, const struct lg_tu_job *job,
 		    lg_fn_cb cb, void *ctx, struct lg_tu_info *info,
 		    struct lg_diags *d)

@@ -9,7 +9,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
-#include <malloc.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +24,7 @@
 #include "finding.h"
 #include "gate.h"
 #include "hash.h"
+#include "memory.h"
 #include "merge.h"
 #include "output.h"
 #include "rules.h"
@@ -783,6 +783,13 @@ static int write_outputs(const struct options *o, const struct lg_findings *fs,
 	return ret;
 }
 
+#ifdef LEAKGATE_JEMALLOC
+/* jemalloc's options (memory.h says why jemalloc): memory in transparent
+ * huge pages, a 2 MiB page faulted once instead of 512 pages of 4 KiB.
+ * MALLOC_CONF in the environment still overrides them. */
+const char *malloc_conf = "thp:always,metadata_thp:always";
+#endif
+
 int main(int argc, char **argv)
 {
 	struct options o = { .jobs = 0, .color = -1, .budget = LG_BUDGET_DEFAULT,
@@ -798,11 +805,7 @@ int main(int argc, char **argv)
 	char *rules_dir = NULL, *cfg_path = NULL;
 	char cwd[PATH_MAX];
 
-	/* The analysis allocates and frees arenas function after function: let
-	 * the allocator keep freed memory instead of handing it back to the
-	 * kernel and faulting it in again. */
-	mallopt(M_TRIM_THRESHOLD, 256 << 20);
-	mallopt(M_MMAP_THRESHOLD, 64 << 20);
+	lg_memory_setup();
 	o.rules = calloc((size_t)argc + 1, sizeof(*o.rules));
 	o.outs = calloc((size_t)argc + 1, sizeof(*o.outs));
 	o.excludes = calloc((size_t)argc + 1, sizeof(*o.excludes));
