@@ -18,7 +18,6 @@
 #include "arena.h"
 
 #include <limits.h>
-
 #include <pthread.h>
 #include <stdalign.h>
 #include <stdatomic.h>
