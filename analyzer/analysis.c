@@ -53,6 +53,8 @@ struct obj {
 	struct lg_opnd key;     /* is_lock: the lock operand */
 	lg_var_id handle;       /* the variable that received it */
 	uint32_t path_len;      /* length of the state's path when acquired */
+	bool filled_empty;      /* put in a place only because it was empty
+				   (lg_effect.if_empty) */
 };
 
 struct bind {
@@ -886,8 +888,10 @@ static struct lg_opnd effect_opnd(struct ctx *c, const struct lg_event *e,
 	return ef->kind == LG_EFFECT_ACQUIRE ? lg_opnd_addr(v) : lg_opnd_var(v);
 }
 
+/* `dst_empty`: the call's result goes to a variable this path found empty
+ * (zero) before the call. */
 static void acquire(struct ctx *c, struct state *s, const struct lg_event *e,
-		    const struct lg_effect *ef)
+		    const struct lg_effect *ef, bool dst_empty)
 {
 	struct obj ob = {
 		.blk = c->cur_blk, .ev = c->cur_ev, .resource = ef->resource,
@@ -905,6 +909,8 @@ static void acquire(struct ctx *c, struct state *s, const struct lg_event *e,
 		if (e->dst == LG_NOVAR)
 			return;
 		holder = e->dst;
+		/* `if (!p->c) p->c = get();`: a cache filled on first use */
+		ob.filled_empty = dst_empty && caller_visible(c, holder);
 		if (ef->fd_like || ef->success == LG_SUCCESS_NONNEGATIVE) {
 			ob.hcond = C_ZERO | C_POS;
 			ob.null_is_nothing = false;
@@ -919,6 +925,14 @@ static void acquire(struct ctx *c, struct state *s, const struct lg_event *e,
 		holder = place_of(c, a, ef->field ? ef->field : "*");
 		if (holder == LG_NOVAR)
 			return; /* written somewhere we do not follow */
+		const struct bind *old = find_bind(s, holder);
+		if (ef->if_empty && old && (old->obj >= 0 || !(old->mask & C_ZERO)))
+			return; /* not empty: the callee leaves it as it is */
+		/* a place of the caller's that this path found empty, or
+		 * that the callee fills only when empty: a cache filled on
+		 * first use */
+		ob.filled_empty = caller_visible(c, holder) &&
+				  (ef->if_empty || (old && old->obj < 0 && old->mask == C_ZERO));
 		overwrite(c, s, holder, e->loc, false);
 	} else {
 		bool ok;
@@ -1057,6 +1071,8 @@ static struct state *ev_call(struct ctx *c, struct state *s,
 			receives_old = true;
 	}
 
+	const struct bind *db = e->dst != LG_NOVAR ? find_bind(s, e->dst) : NULL;
+	bool dst_empty = db && db->obj < 0 && db->mask == C_ZERO;
 	/* The result overwrites the variable that receives it.  A call that
 	 * is given the old value is assumed to take it over. */
 	if (e->dst != LG_NOVAR)
@@ -1074,7 +1090,7 @@ static struct state *ev_call(struct ctx *c, struct state *s,
 		for (size_t i = 0; i < n_eff; i++)
 			if (eff[i].kind == LG_EFFECT_ACQUIRE &&
 			    !(reopens_external && eff[i].site == LG_SITE_RETURN))
-				acquire(c, s, e, &eff[i]);
+				acquire(c, s, e, &eff[i], dst_empty);
 	return s;
 }
 
@@ -1163,10 +1179,15 @@ static void term_return(struct ctx *c, struct state *s, uint32_t blk)
 				    caller_visible(c, s->binds[i].var) &&
 				    param_place(c, s->binds[i].var, &x.out_arg, x.out_path))
 					out = true;
-			if (rb && rb->obj == 0 && rb->role == R_HANDLE) {
+			/* A cache filled on first use and returned (`if
+			 * (!p->stmt) prepare(&p->stmt); return p->stmt;`):
+			 * the place keeps it, what is returned is borrowed. */
+			bool cache = out && s->objs[0].filled_empty;
+			if (rb && rb->obj == 0 && rb->role == R_HANDLE && !cache) {
 				x.fate = LG_FATE_RETURNED;
 			} else if (out) {
 				x.fate = LG_FATE_OUT;
+				x.if_empty = s->objs[0].filled_empty;
 			} else if (rb && rb->obj == 0 && rb->role == R_STATUS) {
 				/* returns its own status: held when that says so */
 				x.retmask = (uint8_t)(s->objs[0].smask & s->objs[0].scond);
@@ -1307,7 +1328,7 @@ static bool same_key(const struct ctx *c, const struct state *a,
 	for (uint32_t i = 0; i < a->n_obj; i++) {
 		const struct obj *x = &a->objs[i], *y = &b->objs[i];
 		if (x->blk != y->blk || x->ev != y->ev || x->scond != y->scond ||
-		    x->is_lock != y->is_lock ||
+		    x->is_lock != y->is_lock || x->filled_empty != y->filled_empty ||
 		    (x->is_lock && !opnd_eq(&x->key, &y->key)))
 			return false;
 	}

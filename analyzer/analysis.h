@@ -138,6 +138,7 @@ struct lg_exit {
 	uint8_t fate;
 	uint8_t retmask;   /* the classes of the value returned on this path */
 	bool failed;       /* a test on this path showed the acquisition failed */
+	bool if_empty;     /* OUT: put there only because the place was empty */
 	int out_arg;       /* OUT: the parameter whose place holds it ... */
 	char out_path[LG_PATH_MAX]; /* ... and the place: "*", "->conn" */
 };

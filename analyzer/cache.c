@@ -342,11 +342,11 @@ static json_t *effects_to_json(const struct lg_effect *e, size_t n)
 {
 	json_t *a = json_array();
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(a, json_pack("[IIIIIIIooo]", (json_int_t)e[i].kind,
+		json_array_append_new(a, json_pack("[IIIIIIIoooI]", (json_int_t)e[i].kind,
 			(json_int_t)e[i].resource, (json_int_t)e[i].site, (json_int_t)e[i].arg,
 			(json_int_t)e[i].success, (json_int_t)e[i].mask,
 			(json_int_t)e[i].fd_like, jstr(e[i].field), jstr(e[i].key),
-			jstr(e[i].via)));
+			jstr(e[i].via), (json_int_t)e[i].if_empty));
 	return a;
 }
 
@@ -661,13 +661,13 @@ static bool effects_from_json(json_t *a, struct lg_effect **out, size_t *n)
 	if (!*out)
 		return false;
 	json_array_foreach(a, i, x) {
-		json_int_t kind, res, site, arg, succ, mask, fd;
+		json_int_t kind, res, site, arg, succ, mask, fd, empty;
 		const char *field, *key, *via;
 		struct lg_effect *e = &(*out)[i];
 		if (!json_is_array(x) || !get_int(x, 0, &kind) || !get_int(x, 1, &res) ||
 		    !get_int(x, 2, &site) || !get_int(x, 3, &arg) || !get_int(x, 4, &succ) ||
 		    !get_int(x, 5, &mask) || !get_int(x, 6, &fd) || !get_str(x, 7, &field) ||
-		    !get_str(x, 8, &key) || !get_str(x, 9, &via) ||
+		    !get_str(x, 8, &key) || !get_str(x, 9, &via) || !get_int(x, 10, &empty) ||
 		    kind < LG_EFFECT_ACQUIRE || kind > LG_EFFECT_STOP || res < 0 ||
 		    res > UINT32_MAX || site < LG_SITE_RETURN || site > LG_SITE_GLOBAL ||
 		    arg < -1 || arg > 255 || succ < 0 || succ > LG_SUCCESS_NONNEGATIVE ||
@@ -678,6 +678,7 @@ static bool effects_from_json(json_t *a, struct lg_effect **out, size_t *n)
 			.site = (enum lg_site)site, .arg = (int)arg,
 			.success = (enum lg_success)succ, .mask = (uint8_t)mask,
 			.fd_like = fd != 0,
+			.if_empty = empty != 0,
 			.field = field ? strdup(field) : NULL,
 			.key = key ? strdup(key) : NULL,
 			.via = via ? strdup(via) : NULL,

@@ -79,6 +79,10 @@ struct lg_effect {
 				    afterwards (0: released on every path) */
 	uint8_t fd_like;         /* ACQUIRE RETURN: a negative handle holds
 				    nothing (as with `success: nonnegative`) */
+	uint8_t if_empty;        /* ACQUIRE OUT_ARG: only into a place that is
+				    empty (a cache filled on first use,
+				    `if (!p->stmt) prepare(&p->stmt)`): a
+				    place that holds one keeps it */
 	const char *field;       /* the place below the argument the effect is
 				    on: "*" (what it points to), "->conn" (a
 				    field); NULL: the argument itself */

@@ -279,18 +279,22 @@ static void summarise_acquire(const struct lg_fn *fn, const struct lg_outcome *o
 		if (!first)
 			continue;
 		uint8_t in = 0, other = 0;
+		bool if_empty = true;
 		for (uint32_t j = 0; j < o->n_exits; j++) {
 			const struct lg_exit *y = &o->exits[j];
 			if (y->fate == LG_FATE_OUT && y->out_arg == x->out_arg &&
-			    strcmp(y->out_path, x->out_path) == 0)
+			    strcmp(y->out_path, x->out_path) == 0) {
 				in |= y->retmask;
-			else
+				if_empty &= y->if_empty;
+			} else {
 				other |= y->retmask;
+			}
 		}
 		struct lg_effect e = {
 			.kind = LG_EFFECT_ACQUIRE, .resource = ef->resource,
 			.site = LG_SITE_OUT_ARG, .arg = x->out_arg,
 			.mask = (in & other) || in == LG_CLASS_ALL ? 0 : in,
+			.if_empty = if_empty,
 			.field = strcmp(x->out_path, "*") == 0 ? NULL : strdup(x->out_path),
 			.via = chain(fn, o),
 		};
@@ -417,7 +421,8 @@ static bool same_effects(const struct lg_effect *a, size_t na,
 		if (a[i].kind != b[i].kind || a[i].resource != b[i].resource ||
 		    a[i].site != b[i].site || a[i].arg != b[i].arg ||
 		    a[i].success != b[i].success || a[i].mask != b[i].mask ||
-		    a[i].fd_like != b[i].fd_like || !str_eq(a[i].field, b[i].field) ||
+		    a[i].fd_like != b[i].fd_like || a[i].if_empty != b[i].if_empty ||
+		    !str_eq(a[i].field, b[i].field) ||
 		    !str_eq(a[i].key, b[i].key) || !str_eq(a[i].via, b[i].via))
 			return false;
 	return true;
@@ -439,9 +444,9 @@ static void hash_effects(struct lg_sha256 *h, const struct lg_effect *e, size_t 
 {
 	char num[96];
 	for (size_t i = 0; i < n; i++) {
-		snprintf(num, sizeof(num), "%d %u %d %d %d %u %u", (int)e[i].kind,
+		snprintf(num, sizeof(num), "%d %u %d %d %d %u %u %u", (int)e[i].kind,
 			 e[i].resource, (int)e[i].site, e[i].arg, (int)e[i].success,
-			 e[i].mask, e[i].fd_like);
+			 e[i].mask, e[i].fd_like, e[i].if_empty);
 		hash_str_field(h, num);
 		hash_str_field(h, e[i].field);
 		hash_str_field(h, e[i].key);
@@ -1310,6 +1315,8 @@ void lg_summaries_dump(const struct lg_summaries *s, FILE *out)
 					fputs("returned", out);
 				else
 					dump_place(e, out);
+				if (e->if_empty)
+					fputs(" when it is empty", out);
 				break;
 			case LG_EFFECT_RELEASE:
 				fputs("  release ", out);

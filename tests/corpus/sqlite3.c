@@ -217,3 +217,110 @@ close:
 	sqlite3_close(db);
 	return rc;
 }
+
+/* ---- Statements prepared once and kept ----------------------------------- */
+
+/* A cache of statements, each prepared on first use and finalized when the
+ * cache is closed: its getters hand out borrowed statements. */
+struct stmt_cache {
+	sqlite3 *db;
+	sqlite3_stmt *find;
+	sqlite3_stmt *touch;
+};
+
+static sqlite3_stmt *h_cached_find(struct stmt_cache *c)
+{
+	if (c->find == NULL)
+		sqlite3_prepare_v2(c->db, "SELECT v FROM t WHERE k = ?", -1, &c->find, NULL);
+	return c->find;
+}
+
+static void h_prepare_touch(struct stmt_cache *c)
+{
+	if (!c->touch)
+		sqlite3_prepare_v2(c->db, "UPDATE t SET n = n + 1 WHERE k = ?", -1,
+				   &c->touch, NULL);
+}
+
+void h_stmt_cache_close(struct stmt_cache *c)
+{
+	sqlite3_finalize(c->find);
+	sqlite3_finalize(c->touch);
+	c->find = c->touch = NULL;
+}
+
+/* The statement belongs to the cache: returning early leaks nothing. */
+int ok_lookup_through_cache(struct stmt_cache *c, int key)
+{
+	sqlite3_stmt *s = h_cached_find(c);
+	if (s == NULL)
+		return -1;
+	if (sqlite3_bind_int(s, 1, key) != SQLITE_OK)
+		return -1;
+	int found = sqlite3_step(s) == SQLITE_ROW;
+	sqlite3_reset(s);
+	return found;
+}
+
+/* Filling the cache a second time keeps the first statement. */
+int ok_touch_twice(struct stmt_cache *c, int key)
+{
+	h_prepare_touch(c);
+	h_prepare_touch(c);
+	if (!c->touch)
+		return -1;
+	sqlite3_bind_int(c->touch, 1, key);
+	sqlite3_step(c->touch);
+	return sqlite3_reset(c->touch);
+}
+
+/* Each pass fills the cache only the first time. */
+void ok_touch_in_a_loop(struct stmt_cache *c, const int *keys, int n)
+{
+	for (int i = 0; i < n; i++) {
+		h_prepare_touch(c);
+		sqlite3_bind_int(c->touch, 1, keys[i]);
+		sqlite3_step(c->touch);
+		sqlite3_reset(c->touch);
+	}
+}
+
+/* The same with a cache on the stack, closed at the end. */
+int ok_touch_twice_on_the_stack(sqlite3 *db)
+{
+	struct stmt_cache c = { db, NULL, NULL };
+	h_prepare_touch(&c);
+	h_prepare_touch(&c);
+	int rc = sqlite3_step(c.touch);
+	h_stmt_cache_close(&c);
+	return rc;
+}
+
+/* A cache on the stack is this function's to close. */
+int leak_cache_on_the_stack(sqlite3 *db)
+{
+	struct stmt_cache c = { db, NULL, NULL };
+	int found = sqlite3_step(h_cached_find(&c)) == SQLITE_ROW;
+	return found;			// expect: leak sqlite3-statement
+}
+
+/* A getter that prepares a statement of its own hands it over: the caller
+ * finalizes it. */
+static sqlite3_stmt *h_fresh_find(sqlite3 *db)
+{
+	sqlite3_stmt *s = NULL;
+	sqlite3_prepare_v2(db, "SELECT v FROM t WHERE k = ?", -1, &s, NULL);
+	return s;
+}
+
+int leak_fresh_statement(sqlite3 *db, int key)
+{
+	sqlite3_stmt *s = h_fresh_find(db);
+	if (s == NULL)
+		return -1;
+	if (sqlite3_bind_int(s, 1, key) != SQLITE_OK)
+		return -1;		// expect: leak sqlite3-statement
+	int found = sqlite3_step(s) == SQLITE_ROW;
+	sqlite3_finalize(s);
+	return found;
+}

@@ -818,6 +818,59 @@ static void summary__a_lock_run_called_with_a_lock_held_demands_every_parameter(
 	lg_leaks_release(&leaks);
 }
 
+/* A cache filled on first use hands out a borrowed resource; a function
+ * that fills the place every time hands its resource over:
+ *   struct conn *cached(struct s *p) { if (p->c == 0) p->c = get(); return p->c; }
+ *   struct conn *fresh(struct s *p) { p->c = get(); return p->c; }
+ *   void fill(struct s *p) { if (p->c == 0) p->c = get(); }
+ *   void twice(struct s *p) { fill(p); fill(p); }
+ * cached and fill acquire into the place only when it is empty, and so do
+ * their callers (twice); fresh's resource is returned. */
+static void summary__a_cache_filled_on_first_use_is_borrowed(void **state)
+{
+	struct fixture *f = *state;
+	const char *names[] = { "cached", "fresh", "fill" };
+	for (int k = 0; k < 3; k++) {
+		struct lg_fn *g = fn(f, names[k]);
+		lg_var_id p = lg_fn_var(g, "p", LG_VAR_PARAM);
+		g->vars[p].is_pointer = 1;
+		lg_var_id pc = lg_fn_field(g, p, "->c");
+		uint32_t b0 = lg_fn_block(g), b1 = lg_fn_block(g), b2 = lg_fn_block(g);
+		if (k == 1)
+			go(g, b0, b1);
+		else
+			branch(g, b0, pc, LG_REL_EQ, 0, b1, b2);
+		call(g, b1, "get", pc, 0);
+		go(g, b1, b2);
+		ret(g, b2, k == 2 ? lg_opnd_unknown() : lg_opnd_var(pc));
+	}
+	struct lg_fn *g = fn(f, "twice");
+	lg_var_id p = lg_fn_var(g, "p", LG_VAR_PARAM);
+	g->vars[p].is_pointer = 1;
+	lg_fn_field(g, p, "->c");
+	uint32_t b0 = lg_fn_block(g);
+	call(g, b0, "fill", LG_NOVAR, 1, lg_opnd_var(p));
+	call(g, b0, "fill", LG_NOVAR, 1, lg_opnd_var(p));
+	ret(g, b0, lg_opnd_unknown());
+	hand_in(f, "user", (const char *const[]){ "fill" }, (const int[]){ 1 },
+		(const int[]){ 0 }, 1);
+
+	char *text = dump(f);
+	assert_non_null(strstr(text,
+		"summary cached (cached)\n"
+		"  acquire conn arg 0->c when it is empty via cached() -> get()\n"));
+	assert_non_null(strstr(text,
+		"summary fill (fill)\n"
+		"  acquire conn arg 0->c when it is empty via fill() -> get()\n"));
+	assert_non_null(strstr(text,
+		"summary fresh (fresh)\n"
+		"  acquire conn returned via fresh() -> get()\n"));
+	assert_non_null(strstr(text,
+		"summary twice (twice)\n"
+		"  acquire conn arg 0->c when it is empty via twice() -> fill() -> get()\n"));
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -838,6 +891,7 @@ int main(void)
 		T(summary__a_function_holding_a_lock_demands_every_parameter),
 		T(summary__a_callee_that_returns_a_resource_is_summarised_whole),
 		T(summary__a_lock_run_called_with_a_lock_held_demands_every_parameter),
+		T(summary__a_cache_filled_on_first_use_is_borrowed),
 #undef T
 	};
 	return cmocka_run_group_tests_name("summary", tests, NULL, NULL);
