@@ -888,8 +888,14 @@ static struct lg_opnd effect_opnd(struct ctx *c, const struct lg_event *e,
 	return ef->kind == LG_EFFECT_ACQUIRE ? lg_opnd_addr(v) : lg_opnd_var(v);
 }
 
+/* A variable this path found empty (zero, NULL) and holding nothing. */
+static bool known_empty(const struct bind *b)
+{
+	return b && b->obj < 0 && b->mask == C_ZERO;
+}
+
 /* `dst_empty`: the call's result goes to a variable this path found empty
- * (zero) before the call. */
+ * before the call. */
 static void acquire(struct ctx *c, struct state *s, const struct lg_event *e,
 		    const struct lg_effect *ef, bool dst_empty)
 {
@@ -932,7 +938,7 @@ static void acquire(struct ctx *c, struct state *s, const struct lg_event *e,
 		 * that the callee fills only when empty: a cache filled on
 		 * first use */
 		ob.filled_empty = caller_visible(c, holder) &&
-				  (ef->if_empty || (old && old->obj < 0 && old->mask == C_ZERO));
+				  (ef->if_empty || known_empty(old));
 		overwrite(c, s, holder, e->loc, false);
 	} else {
 		bool ok;
@@ -1071,8 +1077,7 @@ static struct state *ev_call(struct ctx *c, struct state *s,
 			receives_old = true;
 	}
 
-	const struct bind *db = e->dst != LG_NOVAR ? find_bind(s, e->dst) : NULL;
-	bool dst_empty = db && db->obj < 0 && db->mask == C_ZERO;
+	bool dst_empty = e->dst != LG_NOVAR && known_empty(find_bind(s, e->dst));
 	/* The result overwrites the variable that receives it.  A call that
 	 * is given the old value is assumed to take it over. */
 	if (e->dst != LG_NOVAR)

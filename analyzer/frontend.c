@@ -2625,7 +2625,6 @@ void lg_tu_info_release(struct lg_tu_info *info)
 	memset(info, 0, sizeof(*info));
 }
 
-#include <time.h>
 int lg_frontend_run(struct lg_frontend *fe, const struct lg_tu_job *job,
 		    lg_fn_cb cb, void *ctx, struct lg_tu_info *info,
 		    struct lg_diags *d)
